@@ -1,0 +1,112 @@
+// Package wire holds the JSON shapes of the HTTP API (/api/v1) and of the
+// websocket event stream, shared by the server, the Go client, the CLI and
+// tests. Tickets and events themselves are ticket.Ticket and ticket.Event.
+package wire
+
+import (
+	"time"
+
+	"github.com/switchboard-desk/switchboard/daemon/ticket"
+)
+
+// Prefix is the path every API endpoint lives under.
+const Prefix = "/api/v1"
+
+// Header names.
+const (
+	// HeaderIdempotencyKey makes a retried POST /tickets return the ticket
+	// created by the first attempt.
+	HeaderIdempotencyKey = "Idempotency-Key"
+	// HeaderReplayed is "true" on a response that returns a ticket
+	// created earlier with the same Idempotency-Key.
+	HeaderReplayed = "Idempotent-Replayed"
+	// HeaderActor names the person acting (an agent's name); it is the
+	// actor recorded in the history. Default "api".
+	HeaderActor = "X-Switchboard-Actor"
+)
+
+// Subprotocol is the websocket subprotocol of the stream. A browser that
+// cannot set headers sends the token as a second subprotocol
+// "bearer.<token>" (or as ?token=).
+const Subprotocol = "switchboard.v1"
+
+// TicketDetail is GET /tickets/{id}: the ticket with its whole history.
+type TicketDetail struct {
+	ticket.Ticket
+	History []ticket.Event `json:"history"`
+}
+
+// TicketList is GET /tickets.
+type TicketList struct {
+	Tickets    []ticket.Ticket `json:"tickets"`
+	NextCursor string          `json:"next_cursor,omitempty"`
+}
+
+// TransitionRequest is POST /tickets/{id}/transitions.
+type TransitionRequest struct {
+	To   ticket.Status `json:"to"`
+	Note string        `json:"note,omitempty"`
+}
+
+// Department is one department with its plugin's state.
+type Department struct {
+	Name        string    `json:"name"`
+	Title       string    `json:"title"`
+	State       string    `json:"state"` // starting, running, restarting, failed, stopped
+	PID         int       `json:"pid,omitempty"`
+	Version     string    `json:"version,omitempty"`
+	Restarts    int       `json:"restarts"`
+	OpenTickets int       `json:"open_tickets"`
+	Error       string    `json:"error,omitempty"`
+	Since       time.Time `json:"since"`
+}
+
+// DepartmentList is GET /departments.
+type DepartmentList struct {
+	Departments []Department `json:"departments"`
+}
+
+// ErrorBody is every error response: {"error": {"code": ..., "message": ...}}.
+type ErrorBody struct {
+	Error ErrorDetail `json:"error"`
+}
+
+// ErrorDetail is the inside of ErrorBody.
+type ErrorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// Error codes.
+const (
+	CodeInvalid      = "invalid_request"    // 400: bad field, malformed JSON, oversized body
+	CodeUnauthorized = "unauthorized"       // 401
+	CodeNotFound     = "not_found"          // 404
+	CodeConflict     = "illegal_transition" // 409
+	CodeInternal     = "internal"           // 500
+	CodeUnavailable  = "unavailable"        // 503: shutting down
+)
+
+// Stream message types.
+const (
+	MsgSnapshot   = "snapshot"
+	MsgEvent      = "event"
+	MsgDepartment = "department"
+)
+
+// Message is one websocket message. The first is always a snapshot (Seq is
+// the last event seq included in it); then one message per event in strictly
+// increasing Seq, and department messages (no Seq) when a plugin changes
+// state.
+type Message struct {
+	Type string `json:"type"`
+	Seq  int64  `json:"seq,omitempty"`
+	// Snapshot: every open ticket and every department.
+	Tickets     []ticket.Ticket `json:"tickets,omitempty"`
+	Departments []Department    `json:"departments,omitempty"`
+	// Event: the event and the ticket's state after it.
+	Event  *ticket.Event  `json:"event,omitempty"`
+	Ticket *ticket.Ticket `json:"ticket,omitempty"`
+	// Department: one department's new state.
+	Department *Department `json:"department,omitempty"`
+}
