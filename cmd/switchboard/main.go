@@ -1,0 +1,71 @@
+// Command switchboard is the service-desk daemon and its client, in one
+// binary:
+//
+//	switchboard agent [--config config.toml] [--listen ADDR] [--data-dir DIR]
+//	switchboard ticket create|show|list|transition|watch ...
+//	switchboard version
+//
+// The hidden `switchboard plugin NAME` serves a bundled department plugin;
+// the agent starts it as a separate process.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return 2
+	}
+	switch args[0] {
+	case "agent":
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		reload := make(chan os.Signal, 1)
+		signal.Notify(reload, syscall.SIGHUP)
+		defer signal.Stop(reload)
+		return agentCmd(ctx, args[1:], reload, stdout, stderr)
+	case "ticket":
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return ticketCmd(ctx, args[1:], stdout, stderr)
+	case "plugin":
+		return pluginCmd(args[1:], stderr)
+	case "version", "--version", "-v":
+		fmt.Fprintln(stdout, "switchboard", version)
+		return 0
+	case "help", "-h", "--help":
+		usage(stdout)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "switchboard: unknown command %q\n\n", args[0])
+		usage(stderr)
+		return 2
+	}
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `Switchboard is a service desk: it stores, routes and tracks complaints,
+repair calls and service requests, and escalates broken promises.
+
+Usage:
+  switchboard agent [--config config.toml] [--listen ADDR] [--data-dir DIR]
+        run the desk (API, wallboard, department plugins, SLA timers)
+  switchboard ticket create|show|list|transition|watch [flags]
+        submit and follow tickets through the API (see 'switchboard ticket -h')
+  switchboard version
+`)
+}

@@ -1,0 +1,305 @@
+// Package agent wires the daemon together: it opens the store, starts the
+// department plugins, the SLA scheduler, the desk and the HTTP server, and
+// runs them until its context is cancelled. It touches no signals, so a test
+// can run a whole agent on port 0.
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/switchboard-desk/switchboard/daemon/api"
+	"github.com/switchboard-desk/switchboard/daemon/config"
+	"github.com/switchboard-desk/switchboard/daemon/desk"
+	"github.com/switchboard-desk/switchboard/daemon/live"
+	"github.com/switchboard-desk/switchboard/daemon/pluginhost"
+	"github.com/switchboard-desk/switchboard/daemon/sla"
+	"github.com/switchboard-desk/switchboard/daemon/store"
+	"github.com/switchboard-desk/switchboard/daemon/store/sqlite"
+	"github.com/switchboard-desk/switchboard/daemon/wire"
+	"github.com/switchboard-desk/switchboard/dashboards"
+)
+
+// Options configure an Agent beyond its config file.
+type Options struct {
+	// ConfigPath is the file reloaded on a reload request.
+	ConfigPath string
+	// Listen and DataDir override the config when not empty.
+	Listen  string
+	DataDir string
+	// Executable runs the bundled plugins as `Executable plugin NAME`;
+	// default os.Executable().
+	Executable string
+	Logger     hclog.Logger
+	// Stdout receives the start banner (where to point a browser); default
+	// io.Discard.
+	Stdout io.Writer
+	// Reload delivers reload requests (SIGHUP in main).
+	Reload <-chan struct{}
+	// Plugin tunes plugin supervision (zero values take pluginhost's
+	// defaults).
+	Plugin pluginhost.Options
+}
+
+// Agent is one running daemon.
+type Agent struct {
+	opts Options
+	log  hclog.Logger
+
+	mu  sync.Mutex
+	cfg *config.Config
+
+	addr  chan string
+	ready chan struct{}
+}
+
+// New checks the config and returns an agent ready to Run.
+func New(cfg *config.Config, o Options) (*Agent, error) {
+	if o.Logger == nil {
+		o.Logger = hclog.NewNullLogger()
+	}
+	if o.Stdout == nil {
+		o.Stdout = io.Discard
+	}
+	if o.Listen != "" {
+		cfg.Server.Listen = o.Listen
+	}
+	if o.DataDir != "" {
+		cfg.Server.DataDir = o.DataDir
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if o.Executable == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			return nil, fmt.Errorf("agent: find own executable for bundled plugins: %w", err)
+		}
+		o.Executable = exe
+	}
+	return &Agent{opts: o, log: o.Logger, cfg: cfg, addr: make(chan string, 1), ready: make(chan struct{})}, nil
+}
+
+// Addr returns the address the HTTP server listens on, once it does.
+func (a *Agent) Addr(ctx context.Context) (string, error) {
+	select {
+	case s := <-a.addr:
+		a.addr <- s
+		return s, nil
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}
+
+// Run starts everything and blocks until ctx is cancelled, then shuts down
+// in order: stop intake, drain, stop plugins, close the store.
+func (a *Agent) Run(ctx context.Context) error {
+	cfg := a.cfg
+	dataDir := cfg.DataPath()
+	if err := os.MkdirAll(dataDir, 0o750); err != nil {
+		return fmt.Errorf("agent: create data dir: %w", err)
+	}
+	token, tokenPath, created, err := ensureToken(cfg.Server.Token, dataDir)
+	if err != nil {
+		return err
+	}
+	if created {
+		a.log.Info("created admin token", "path", tokenPath)
+	}
+
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	rs, err := buildRules(cfg)
+	if err != nil {
+		return err
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	var dk *desk.Desk
+	hub := live.NewHub(live.Options{
+		Logger:   a.log.Named("live"),
+		Snapshot: func(ctx context.Context) (wire.Message, error) { return dk.Snapshot(ctx) },
+		Backfill: func(ctx context.Context, after, upto int64) ([]wire.Message, error) {
+			return dk.Backfill(ctx, after, upto)
+		},
+		AllowedOrigins: cfg.Server.AllowedOrigins,
+		Registry:       reg,
+	})
+
+	popts := a.opts.Plugin
+	popts.Logger = a.log.Named("plugin")
+	popts.OnState = func(s pluginhost.Status) {
+		d := departmentOf(s)
+		hub.Publish(wire.Message{Type: wire.MsgDepartment, Department: &d})
+		if s.State == pluginhost.StateRunning && dk != nil {
+			go func() {
+				if err := dk.Redeliver(ctx, s.Name); err != nil && ctx.Err() == nil {
+					a.log.Error("redeliver", "department", s.Name, "error", err)
+				}
+			}()
+		}
+	}
+	host, err := pluginhost.New(pluginSpecs(cfg, a.opts.Executable), popts)
+	if err != nil {
+		return err
+	}
+
+	clock := sla.RealClock{}
+	var sched *sla.Scheduler
+	dk = desk.New(desk.Options{
+		Store:     st,
+		Publisher: hub,
+		Plugins:   host,
+		Departments: func() []wire.Department {
+			return departments(cfg, host)
+		},
+		Logger: a.log.Named("desk"),
+		Now:    clock.Now,
+	})
+	sched = sla.NewScheduler(clock, dk.FireSLA, a.log.Named("sla"))
+	dk.SetScheduler(sched)
+	dk.SetRules(rs.router, rs.engine, cfg.Routing.Fallback)
+	registerDeskMetrics(reg, dk)
+
+	runCtx, stopRun := context.WithCancel(context.Background())
+	defer stopRun()
+	go hub.Run(runCtx)
+	go sched.Run(runCtx)
+	host.Start(runCtx)
+	if err := dk.Start(ctx); err != nil {
+		host.Stop(context.Background())
+		return fmt.Errorf("agent: rebuild timers: %w", err)
+	}
+
+	ln, err := net.Listen("tcp", cfg.Server.Listen)
+	if err != nil {
+		host.Stop(context.Background())
+		return fmt.Errorf("agent: listen on %s: %w", cfg.Server.Listen, err)
+	}
+	var shuttingDown bool
+	var sdMu sync.Mutex
+	srv := &http.Server{
+		Handler: api.New(api.Options{
+			Desk:     dk,
+			Hub:      hub,
+			Token:    token,
+			Logger:   a.log.Named("api"),
+			Registry: reg,
+			Static:   dashboards.FS(),
+			Ready: func() error {
+				sdMu.Lock()
+				defer sdMu.Unlock()
+				if shuttingDown {
+					return errors.New("shutting down")
+				}
+				return nil
+			},
+		}).Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          a.log.Named("http").StandardLogger(&hclog.StandardLoggerOptions{InferLevels: true}),
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+
+	addr := ln.Addr().String()
+	a.addr <- addr
+	a.log.Info("switchboard agent started", "listen", addr, "data_dir", dataDir, "store", cfg.Store.Driver)
+	a.banner(addr, token, tokenPath)
+	close(a.ready)
+
+	var runErr error
+loop:
+	for {
+		select {
+		case <-ctx.Done():
+			break loop
+		case err := <-serveErr:
+			runErr = fmt.Errorf("agent: http server: %w", err)
+			break loop
+		case <-a.opts.Reload:
+			a.reload(dk)
+		}
+	}
+
+	a.log.Info("shutting down")
+	sdMu.Lock()
+	shuttingDown = true
+	sdMu.Unlock()
+	shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	hub.Close()
+	if err := srv.Shutdown(shutCtx); err != nil {
+		a.log.Warn("http shutdown", "error", err)
+	}
+	sched.Stop()
+	dk.Stop(shutCtx)
+	host.Stop(shutCtx)
+	stopRun()
+	a.log.Info("stopped")
+	return runErr
+}
+
+func (a *Agent) banner(addr, token, tokenPath string) {
+	url := "http://" + addr
+	fmt.Fprintf(a.opts.Stdout, "Switchboard is running.\n")
+	fmt.Fprintf(a.opts.Stdout, "  API:       %s/api/v1\n", url)
+	if tokenPath != "" {
+		fmt.Fprintf(a.opts.Stdout, "  Token:     %s (the CLI reads it from there)\n", tokenPath)
+		fmt.Fprintf(a.opts.Stdout, "  Wallboard: %s/#token=%s\n", url, token)
+		fmt.Fprintf(a.opts.Stdout, "  Intake:    %s/new#token=%s\n", url, token)
+	} else {
+		fmt.Fprintf(a.opts.Stdout, "  Wallboard: %s/#token=<the token in config.toml>\n", url)
+		fmt.Fprintf(a.opts.Stdout, "  Intake:    %s/new\n", url)
+	}
+}
+
+// reload reads the config file again and swaps in its routes, policies and
+// escalation chains. A bad file leaves the running rules untouched.
+func (a *Agent) reload(dk *desk.Desk) {
+	if a.opts.ConfigPath == "" {
+		a.log.Warn("reload requested but the agent has no config file")
+		return
+	}
+	cfg, err := config.Load(a.opts.ConfigPath)
+	if err == nil {
+		err = cfg.Validate()
+	}
+	var rs rules
+	if err == nil {
+		rs, err = buildRules(cfg)
+	}
+	if err != nil {
+		a.log.Error("reload failed; keeping the running configuration", "error", err)
+		return
+	}
+	dk.SetRules(rs.router, rs.engine, cfg.Routing.Fallback)
+	a.log.Info("configuration reloaded: routes, policies and escalation chains",
+		"routes", len(cfg.Routes), "policies", len(cfg.Policies))
+	a.log.Warn("department and plugin changes take effect at the next restart")
+}
+
+func openStore(ctx context.Context, cfg *config.Config) (store.Store, error) {
+	switch cfg.Store.Driver {
+	case "", "sqlite":
+		return sqlite.Open(ctx, cfg.StorePath())
+	default:
+		return nil, fmt.Errorf("agent: store driver %q is not available yet (use sqlite)", cfg.Store.Driver)
+	}
+}

@@ -1,0 +1,225 @@
+// Package desk is the core of the daemon: the pipeline every ticket goes
+// through. Intake validates and routes a submission, plans its SLA and
+// commits it; after every commit the desk publishes the new events to the
+// wallboards, reschedules the ticket's SLA timer, and hands the ticket or its
+// events to the department plugin.
+//
+// The desk owns no storage, timers or processes of its own: it is given a
+// store, an SLA engine and scheduler, a router, a plugin host and a publisher,
+// each behind a small interface declared here, so that each stage can be
+// tested alone.
+package desk
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/switchboard-desk/switchboard/daemon/route"
+	"github.com/switchboard-desk/switchboard/daemon/store"
+	"github.com/switchboard-desk/switchboard/daemon/ticket"
+	"github.com/switchboard-desk/switchboard/daemon/wire"
+	"github.com/switchboard-desk/switchboard/sdk"
+)
+
+// Router picks the department of a ticket.
+type Router interface {
+	Route(t *ticket.Ticket) route.Decision
+}
+
+// Engine plans and advances a ticket's SLA targets.
+type Engine interface {
+	Plan(t *ticket.Ticket, start time.Time)
+	Fire(t *ticket.Ticket, now time.Time) []ticket.Event
+	Observe(t *ticket.Ticket, from, to ticket.Status, now time.Time) []ticket.Event
+	Next(t *ticket.Ticket) (time.Time, bool)
+}
+
+// Scheduler calls back when a ticket's next SLA checkpoint is due.
+type Scheduler interface {
+	Schedule(ticketID string, at time.Time)
+	Cancel(ticketID string)
+}
+
+// Publisher sends stream messages to wallboards. It must not block.
+type Publisher interface {
+	Publish(msgs ...wire.Message)
+}
+
+// Plugins reaches department plugins.
+type Plugins interface {
+	HandleTicket(ctx context.Context, dept string, t sdk.Ticket) (sdk.Reply, error)
+	HandleEvent(ctx context.Context, dept string, ev sdk.Event) error
+}
+
+// Departments reports the departments and their plugins' states.
+type Departments func() []wire.Department
+
+// Options configure a Desk.
+type Options struct {
+	Store     store.Store
+	Scheduler Scheduler
+	Publisher Publisher
+	Plugins   Plugins
+	// Departments lists departments with their plugin state (without
+	// open-ticket counts, which the desk adds).
+	Departments Departments
+	Logger      hclog.Logger
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+	// Workers is the number of dispatch workers per department; default 4.
+	Workers int
+	// RetryDelay is how long a failed delivery waits before it is tried
+	// again; default 2s.
+	RetryDelay time.Duration
+}
+
+// Desk is the ticket pipeline. Create it with New, give it its routing and
+// SLA rules with SetRules, then Start it.
+type Desk struct {
+	store   store.Store
+	sched   Scheduler
+	pub     Publisher
+	plugins Plugins
+	depts   Departments
+	log     hclog.Logger
+	now     func() time.Time
+	opts    Options
+
+	rules atomic.Pointer[rules]
+
+	mu        sync.Mutex
+	queues    map[string]*queue // per department
+	closed    bool
+	ctx       context.Context
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
+	onCommit  []func(ticket.Ticket, []ticket.Event)
+	acksTotal atomic.Int64
+}
+
+type rules struct {
+	router   Router
+	engine   Engine
+	fallback string
+}
+
+// New builds a desk. It does nothing until Start.
+func New(o Options) *Desk {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Workers <= 0 {
+		o.Workers = 4
+	}
+	if o.RetryDelay <= 0 {
+		o.RetryDelay = 2 * time.Second
+	}
+	if o.Logger == nil {
+		o.Logger = hclog.NewNullLogger()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Desk{
+		store: o.Store, sched: o.Scheduler, pub: o.Publisher, plugins: o.Plugins,
+		depts: o.Departments, log: o.Logger, now: o.Now, opts: o,
+		queues: map[string]*queue{}, ctx: ctx, cancel: cancel,
+	}
+}
+
+// SetScheduler gives the desk its SLA scheduler, whose callback is FireSLA.
+// Call it before Start.
+func (d *Desk) SetScheduler(s Scheduler) { d.sched = s }
+
+// SetRules installs the router, the SLA engine and the fallback department
+// (which gets tickets a plugin declines); a config reload calls it again with
+// rules built from the new config. Tickets already planned keep their
+// targets.
+func (d *Desk) SetRules(r Router, e Engine, fallback string) {
+	d.rules.Store(&rules{router: r, engine: e, fallback: fallback})
+}
+
+func (d *Desk) engine() Engine { return d.rules.Load().engine }
+
+// OnCommit registers f to be called after every commit with the ticket's
+// new state and the events appended. Used by tests and metrics.
+func (d *Desk) OnCommit(f func(ticket.Ticket, []ticket.Event)) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.onCommit = append(d.onCommit, f)
+}
+
+// Start rebuilds the SLA timers of every open ticket (so that what breached
+// while the daemon was down fires at once) and queues every ticket still
+// waiting for its department.
+func (d *Desk) Start(ctx context.Context) error {
+	var pending []ticket.Ticket
+	n := 0
+	err := d.store.Open(ctx, func(t ticket.Ticket) error {
+		n++
+		d.reschedule(&t)
+		if needsDispatch(&t) {
+			pending = append(pending, t)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for i := range pending {
+		d.enqueue(pending[i].Department, pending[i].ID)
+	}
+	d.log.Info("desk started", "open_tickets", n, "awaiting_dispatch", len(pending))
+	return nil
+}
+
+// Stop stops the dispatch workers and waits for them, bounded by ctx.
+func (d *Desk) Stop(ctx context.Context) {
+	d.mu.Lock()
+	d.closed = true
+	d.mu.Unlock()
+	d.cancel()
+	done := make(chan struct{})
+	go func() { d.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		d.log.Warn("dispatch workers did not stop in time")
+	}
+}
+
+// committed runs every post-commit stage for one update.
+func (d *Desk) committed(t ticket.Ticket, evs []ticket.Event) {
+	if len(evs) == 0 {
+		return
+	}
+	msgs := make([]wire.Message, len(evs))
+	for i := range evs {
+		tt := t
+		msgs[i] = wire.Message{Type: wire.MsgEvent, Seq: evs[i].Seq, Event: &evs[i], Ticket: &tt}
+	}
+	if d.pub != nil {
+		d.pub.Publish(msgs...)
+	}
+	d.reschedule(&t)
+	d.notify(t, evs)
+	d.mu.Lock()
+	hooks := d.onCommit
+	d.mu.Unlock()
+	for _, f := range hooks {
+		f(t, evs)
+	}
+}
+
+func (d *Desk) reschedule(t *ticket.Ticket) {
+	if d.sched == nil {
+		return
+	}
+	if at, ok := d.engine().Next(t); ok && t.Open() {
+		d.sched.Schedule(t.ID, at)
+		return
+	}
+	d.sched.Cancel(t.ID)
+}
