@@ -248,4 +248,3 @@ func jsonField(raw json.RawMessage, key string) string {
 	s, _ := m[key].(string)
 	return s
 }
-
