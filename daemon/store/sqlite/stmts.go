@@ -1,0 +1,92 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// writeStmts are prepared on the writer pool and bound to a transaction with
+// tx.StmtContext, which reuses the prepared form on the single connection.
+type writeStmts struct {
+	nextN        *sql.Stmt
+	insertTicket *sql.Stmt
+	updateTicket *sql.Stmt
+	ticketBody   *sql.Stmt
+	insertEvent  *sql.Stmt
+	lookupKey    *sql.Stmt
+	insertKey    *sql.Stmt
+}
+
+// readStmts are prepared on the read pool.
+type readStmts struct {
+	ticketBody  *sql.Stmt
+	ticketFound *sql.Stmt
+	history     *sql.Stmt
+	eventsSince *sql.Stmt
+	lastSeq     *sql.Stmt
+	countOpen   *sql.Stmt
+	openBatch   *sql.Stmt
+}
+
+const eventColumns = `seq, version, ticket_id, type, at, actor, data`
+
+func (s *Store) prepare(ctx context.Context) error {
+	w := []struct {
+		dst **sql.Stmt
+		sql string
+	}{
+		{&s.ws.nextN, `SELECT COALESCE(MAX(n), 0) + 1 FROM tickets`},
+		{&s.ws.insertTicket, `INSERT INTO tickets (n, id, department, status, open, created_at, updated_at, version, body)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&s.ws.updateTicket, `UPDATE tickets SET department = ?, status = ?, open = ?, updated_at = ?, version = ?, body = ?
+			WHERE n = ?`},
+		{&s.ws.ticketBody, `SELECT n, body FROM tickets WHERE id = ?`},
+		{&s.ws.insertEvent, `INSERT INTO events (ticket_id, version, type, at, actor, data) VALUES (?, ?, ?, ?, ?, ?)`},
+		{&s.ws.lookupKey, `SELECT t.body FROM idempotency i JOIN tickets t ON t.id = i.ticket_id WHERE i.key = ?`},
+		{&s.ws.insertKey, `INSERT INTO idempotency (key, ticket_id) VALUES (?, ?)`},
+	}
+	for _, p := range w {
+		st, err := s.w.PrepareContext(ctx, p.sql)
+		if err != nil {
+			return fmt.Errorf("prepare %q: %w", p.sql, err)
+		}
+		*p.dst = st
+	}
+	r := []struct {
+		dst **sql.Stmt
+		sql string
+	}{
+		{&s.rs.ticketBody, `SELECT body FROM tickets WHERE id = ?`},
+		{&s.rs.ticketFound, `SELECT 1 FROM tickets WHERE id = ?`},
+		{&s.rs.history, `SELECT ` + eventColumns + ` FROM events WHERE ticket_id = ? ORDER BY version`},
+		{&s.rs.eventsSince, `SELECT ` + eventColumns + ` FROM events WHERE seq > ? ORDER BY seq LIMIT ?`},
+		{&s.rs.lastSeq, `SELECT COALESCE(MAX(seq), 0) FROM events`},
+		{&s.rs.countOpen, `SELECT department, COUNT(*) FROM tickets WHERE open = 1 GROUP BY department`},
+		{&s.rs.openBatch, `SELECT n, body FROM tickets WHERE open = 1 AND n > ? ORDER BY n LIMIT ?`},
+	}
+	for _, p := range r {
+		st, err := s.r.PrepareContext(ctx, p.sql)
+		if err != nil {
+			return fmt.Errorf("prepare %q: %w", p.sql, err)
+		}
+		*p.dst = st
+	}
+	return nil
+}
+
+func (w *writeStmts) close() {
+	for _, st := range []*sql.Stmt{w.nextN, w.insertTicket, w.updateTicket, w.ticketBody, w.insertEvent, w.lookupKey, w.insertKey} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+func (r *readStmts) close() {
+	for _, st := range []*sql.Stmt{r.ticketBody, r.ticketFound, r.history, r.eventsSince, r.lastSeq, r.countOpen, r.openBatch} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}

@@ -1,0 +1,186 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/switchboard-desk/switchboard/daemon/store"
+	"github.com/switchboard-desk/switchboard/daemon/ticket"
+)
+
+// Create implements store.Store. The store assigns the ID ("SB-" and the row
+// number), ignoring any ID t carries; CreatedAt and UpdatedAt default to the
+// store's clock when zero, and so does the time of an event left zero.
+func (s *Store) Create(ctx context.Context, t ticket.Ticket, events []ticket.Event, idempotencyKey string) (ticket.Ticket, []ticket.Event, bool, error) {
+	for i := range events {
+		if err := checkEvent(i, &events[i]); err != nil {
+			return ticket.Ticket{}, nil, false, fmt.Errorf("sqlite: create: %w", err)
+		}
+	}
+	stored, evs, created, err := s.create(ctx, t, events, idempotencyKey)
+	if err != nil {
+		return ticket.Ticket{}, nil, false, fmt.Errorf("sqlite: create: %w", err)
+	}
+	return stored, evs, created, nil
+}
+
+func (s *Store) create(ctx context.Context, t ticket.Ticket, events []ticket.Event, key string) (ticket.Ticket, []ticket.Event, bool, error) {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return ticket.Ticket{}, nil, false, fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback() // a no-op once committed
+
+	if key != "" {
+		var body string
+		switch err := tx.StmtContext(ctx, s.ws.lookupKey).QueryRowContext(ctx, key).Scan(&body); {
+		case err == nil:
+			prev, err := decodeTicket(body)
+			if err != nil {
+				return ticket.Ticket{}, nil, false, err
+			}
+			// Nothing was written; the deferred rollback ends the transaction.
+			return prev, nil, false, nil
+		case !errors.Is(err, sql.ErrNoRows):
+			return ticket.Ticket{}, nil, false, fmt.Errorf("look up idempotency key: %w", err)
+		}
+	}
+
+	var n int64
+	if err := tx.StmtContext(ctx, s.ws.nextN).QueryRowContext(ctx).Scan(&n); err != nil {
+		return ticket.Ticket{}, nil, false, fmt.Errorf("next ticket number: %w", err)
+	}
+	now := s.stamp()
+	t.ID = ticketID(n)
+	if t.CreatedAt.IsZero() {
+		t.CreatedAt = now
+	}
+	if t.UpdatedAt.IsZero() {
+		t.UpdatedAt = t.CreatedAt
+	}
+	t.Version = int64(len(events))
+	body, err := encodeTicket(&t)
+	if err != nil {
+		return ticket.Ticket{}, nil, false, err
+	}
+	if _, err := tx.StmtContext(ctx, s.ws.insertTicket).ExecContext(ctx,
+		n, t.ID, t.Department, string(t.Status), boolInt(t.Open()),
+		formatTime(t.CreatedAt), formatTime(t.UpdatedAt), t.Version, body); err != nil {
+		return ticket.Ticket{}, nil, false, fmt.Errorf("insert ticket %s: %w", t.ID, err)
+	}
+	evs, err := s.appendEvents(ctx, tx, t.ID, 0, events, now)
+	if err != nil {
+		return ticket.Ticket{}, nil, false, err
+	}
+	if key != "" {
+		if _, err := tx.StmtContext(ctx, s.ws.insertKey).ExecContext(ctx, key, t.ID); err != nil {
+			return ticket.Ticket{}, nil, false, fmt.Errorf("store idempotency key: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return ticket.Ticket{}, nil, false, fmt.Errorf("commit %s: %w", t.ID, err)
+	}
+	return t, evs, true, nil
+}
+
+// Update implements store.Store. fn runs inside the write transaction, so it
+// must be quick and must not call the store's write methods itself. An error
+// from fn is returned as it is, so that callers can match it with errors.As;
+// nothing is written then, nor when fn returns no events (the stored ticket
+// is returned unchanged). Changes fn makes to ID, CreatedAt and Version are
+// ignored.
+func (s *Store) Update(ctx context.Context, id string, fn store.UpdateFunc) (ticket.Ticket, []ticket.Event, error) {
+	if fn == nil {
+		return ticket.Ticket{}, nil, fmt.Errorf("sqlite: update %s: nil update function", id)
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return ticket.Ticket{}, nil, fmt.Errorf("sqlite: update %s: begin: %w", id, err)
+	}
+	defer tx.Rollback() // a no-op once committed
+
+	var (
+		n    int64
+		body string
+	)
+	switch err := tx.StmtContext(ctx, s.ws.ticketBody).QueryRowContext(ctx, id).Scan(&n, &body); {
+	case errors.Is(err, sql.ErrNoRows):
+		return ticket.Ticket{}, nil, fmt.Errorf("sqlite: update %s: %w", id, store.ErrNotFound)
+	case err != nil:
+		return ticket.Ticket{}, nil, fmt.Errorf("sqlite: update %s: load: %w", id, err)
+	}
+	t, err := decodeTicket(body)
+	if err != nil {
+		return ticket.Ticket{}, nil, fmt.Errorf("sqlite: update %s: %w", id, err)
+	}
+	version, createdAt := t.Version, t.CreatedAt
+
+	events, err := fn(&t)
+	if err != nil {
+		return ticket.Ticket{}, nil, err
+	}
+	if len(events) == 0 {
+		// fn may have changed t in place; answer with what is stored.
+		cur, err := decodeTicket(body)
+		if err != nil {
+			return ticket.Ticket{}, nil, fmt.Errorf("sqlite: update %s: %w", id, err)
+		}
+		return cur, nil, nil
+	}
+	for i := range events {
+		if err := checkEvent(i, &events[i]); err != nil {
+			return ticket.Ticket{}, nil, fmt.Errorf("sqlite: update %s: %w", id, err)
+		}
+	}
+
+	evs, err := s.appendEvents(ctx, tx, id, version, events, s.stamp())
+	if err != nil {
+		return ticket.Ticket{}, nil, fmt.Errorf("sqlite: update %s: %w", id, err)
+	}
+	// The store owns the identity, the creation time and the version.
+	t.ID, t.CreatedAt = id, createdAt
+	t.Version = evs[len(evs)-1].Version
+	t.UpdatedAt = evs[len(evs)-1].At
+	if body, err = encodeTicket(&t); err != nil {
+		return ticket.Ticket{}, nil, fmt.Errorf("sqlite: update %s: %w", id, err)
+	}
+	if _, err := tx.StmtContext(ctx, s.ws.updateTicket).ExecContext(ctx,
+		t.Department, string(t.Status), boolInt(t.Open()), formatTime(t.UpdatedAt), t.Version, body, n); err != nil {
+		return ticket.Ticket{}, nil, fmt.Errorf("sqlite: update %s: write ticket: %w", id, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return ticket.Ticket{}, nil, fmt.Errorf("sqlite: update %s: commit: %w", id, err)
+	}
+	return t, evs, nil
+}
+
+// appendEvents inserts copies of events as versions after+1… of ticket id
+// and returns them with TicketID, Version, Seq and At set.
+func (s *Store) appendEvents(ctx context.Context, tx *sql.Tx, id string, after int64, events []ticket.Event, now time.Time) ([]ticket.Event, error) {
+	if len(events) == 0 {
+		return nil, nil
+	}
+	ins := tx.StmtContext(ctx, s.ws.insertEvent)
+	evs := make([]ticket.Event, len(events))
+	copy(evs, events)
+	for i := range evs {
+		ev := &evs[i]
+		ev.TicketID = id
+		ev.Version = after + int64(i) + 1
+		if ev.At.IsZero() {
+			ev.At = now
+		}
+		ev.At = ev.At.UTC()
+		res, err := ins.ExecContext(ctx, id, ev.Version, ev.Type, formatTime(ev.At), ev.Actor, nullData(ev.Data))
+		if err != nil {
+			return nil, fmt.Errorf("append event %d of %s: %w", ev.Version, id, err)
+		}
+		if ev.Seq, err = res.LastInsertId(); err != nil {
+			return nil, fmt.Errorf("append event %d of %s: seq: %w", ev.Version, id, err)
+		}
+	}
+	return evs, nil
+}
