@@ -1,0 +1,130 @@
+package sdk
+
+import (
+	"encoding/json"
+	"time"
+
+	pb "github.com/switchboard-desk/switchboard/sdk/proto/departmentv1"
+	"google.golang.org/protobuf/types/known/timestamppb"
+)
+
+// The functions in this file convert between the SDK's plain Go types and
+// the protocol's messages, so that neither authors nor hosts see protobuf.
+
+// timeToPB maps the zero time to an unset Timestamp.
+func timeToPB(t time.Time) *timestamppb.Timestamp {
+	if t.IsZero() {
+		return nil
+	}
+	return timestamppb.New(t)
+}
+
+// timeFromPB maps an unset Timestamp to the zero time; times arrive in UTC.
+func timeFromPB(ts *timestamppb.Timestamp) time.Time {
+	if ts == nil {
+		return time.Time{}
+	}
+	return ts.AsTime()
+}
+
+func ticketToPB(t Ticket) *pb.Ticket {
+	var fields map[string]string
+	if len(t.Fields) > 0 {
+		fields = make(map[string]string, len(t.Fields))
+		for k, v := range t.Fields {
+			fields[k] = v
+		}
+	}
+	return &pb.Ticket{
+		Id:              t.ID,
+		Kind:            t.Kind,
+		Category:        t.Category,
+		Severity:        t.Severity,
+		Tier:            t.Tier,
+		Title:           t.Title,
+		Description:     t.Description,
+		ReporterName:    t.ReporterName,
+		ReporterContact: t.ReporterContact,
+		Location:        t.Location,
+		Asset:           t.Asset,
+		Fields:          fields,
+		EventAt:         timeToPB(t.EventAt),
+		Status:          t.Status,
+		Department:      t.Department,
+		Assignee:        t.Assignee,
+		Policy:          t.Policy,
+		CreatedAt:       timeToPB(t.CreatedAt),
+		Version:         t.Version,
+	}
+}
+
+func ticketFromPB(p *pb.Ticket) Ticket {
+	if p == nil {
+		return Ticket{}
+	}
+	var fields map[string]string
+	if len(p.GetFields()) > 0 {
+		fields = make(map[string]string, len(p.GetFields()))
+		for k, v := range p.GetFields() {
+			fields[k] = v
+		}
+	}
+	return Ticket{
+		ID:              p.GetId(),
+		Kind:            p.GetKind(),
+		Category:        p.GetCategory(),
+		Severity:        p.GetSeverity(),
+		Tier:            p.GetTier(),
+		Title:           p.GetTitle(),
+		Description:     p.GetDescription(),
+		ReporterName:    p.GetReporterName(),
+		ReporterContact: p.GetReporterContact(),
+		Location:        p.GetLocation(),
+		Asset:           p.GetAsset(),
+		Fields:          fields,
+		EventAt:         timeFromPB(p.GetEventAt()),
+		Status:          p.GetStatus(),
+		Department:      p.GetDepartment(),
+		Assignee:        p.GetAssignee(),
+		Policy:          p.GetPolicy(),
+		CreatedAt:       timeFromPB(p.GetCreatedAt()),
+		Version:         p.GetVersion(),
+	}
+}
+
+func eventToPB(ev Event) *pb.Event {
+	var data []byte
+	if len(ev.Data) > 0 {
+		data = append([]byte(nil), ev.Data...)
+	}
+	return &pb.Event{
+		Id:       ev.ID,
+		Seq:      ev.Seq,
+		TicketId: ev.TicketID,
+		Type:     ev.Type,
+		Actor:    ev.Actor,
+		At:       timeToPB(ev.At),
+		Data:     data,
+		Ticket:   ticketToPB(ev.Ticket),
+	}
+}
+
+func eventFromPB(p *pb.Event) Event {
+	if p == nil {
+		return Event{}
+	}
+	var data json.RawMessage
+	if len(p.GetData()) > 0 {
+		data = append(json.RawMessage(nil), p.GetData()...)
+	}
+	return Event{
+		ID:       p.GetId(),
+		Seq:      p.GetSeq(),
+		TicketID: p.GetTicketId(),
+		Type:     p.GetType(),
+		Actor:    p.GetActor(),
+		At:       timeFromPB(p.GetAt()),
+		Data:     data,
+		Ticket:   ticketFromPB(p.GetTicket()),
+	}
+}

@@ -1,0 +1,65 @@
+package sdk
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/go-plugin"
+	pb "github.com/switchboard-desk/switchboard/sdk/proto/departmentv1"
+	"google.golang.org/grpc"
+)
+
+// GRPCPlugin is the go-plugin glue of a department. On the plugin side Impl
+// is the department to serve; on the host side Impl is unused and
+// dispensing returns a [Client].
+type GRPCPlugin struct {
+	plugin.NetRPCUnsupportedPlugin
+	// Impl is the department served by GRPCServer.
+	Impl Department
+}
+
+var _ plugin.GRPCPlugin = (*GRPCPlugin)(nil)
+
+// GRPCServer registers the department service, backed by Impl, on s.
+func (p *GRPCPlugin) GRPCServer(_ *plugin.GRPCBroker, s *grpc.Server) error {
+	if p.Impl == nil {
+		return fmt.Errorf("sdk: GRPCPlugin has no department to serve")
+	}
+	pb.RegisterDepartmentServer(s, newGRPCServer(p.Impl))
+	return nil
+}
+
+// GRPCClient returns a [Client] speaking to the plugin over conn.
+func (p *GRPCPlugin) GRPCClient(_ context.Context, _ *plugin.GRPCBroker, conn *grpc.ClientConn) (any, error) {
+	return &grpcClient{rpc: pb.NewDepartmentClient(conn)}, nil
+}
+
+// PluginSet is the plugin set a host puts in plugin.ClientConfig.Plugins.
+func PluginSet() plugin.PluginSet {
+	return plugin.PluginSet{PluginName: &GRPCPlugin{}}
+}
+
+// NewLogger returns a logger for a plugin: JSON on stderr, which go-plugin
+// parses and forwards into the host's log, tagged with the plugin.
+func NewLogger(name string) hclog.Logger {
+	return hclog.New(&hclog.LoggerOptions{
+		Name:       name,
+		Level:      hclog.Debug,
+		Output:     os.Stderr,
+		JSONFormat: true,
+	})
+}
+
+// Serve serves d as a department plugin and blocks until the host ends the
+// plugin. It is the whole main of a plugin binary. Run by hand rather than
+// by a host, it prints a message and exits with status 1.
+func Serve(d Department) {
+	plugin.Serve(&plugin.ServeConfig{
+		HandshakeConfig: Handshake,
+		Plugins:         plugin.PluginSet{PluginName: &GRPCPlugin{Impl: d}},
+		GRPCServer:      plugin.DefaultGRPCServer,
+		Logger:          NewLogger(d.Info().Name),
+	})
+}
