@@ -181,7 +181,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	runCtx, stopRun := context.WithCancel(context.Background())
 	defer stopRun()
 	go hub.Run(runCtx)
-	go sched.Run(runCtx)
+	sched.Start(runCtx)
 	host.Start(runCtx)
 	if err := dk.Start(ctx); err != nil {
 		host.Stop(context.Background())
