@@ -1,0 +1,34 @@
+package api
+
+import (
+	"context"
+
+	"github.com/switchboard-desk/switchboard/daemon/store"
+	"github.com/switchboard-desk/switchboard/daemon/ticket"
+	"github.com/switchboard-desk/switchboard/daemon/wire"
+)
+
+// Desk is the service desk as the API uses it. The daemon's core
+// implements it; tests use a fake.
+//
+// Errors are mapped to responses: a *ticket.FieldError is 400, a
+// *ticket.TransitionError is 409, store.ErrNotFound is 404, an error with
+// an Unavailable() bool method returning true (the desk is shutting down)
+// is 503, and anything else is 500 with the details logged only. Errors
+// may be wrapped.
+type Desk interface {
+	// Create normalises, validates and stores a new ticket. With a
+	// non-empty idempotencyKey already used, it returns the ticket created
+	// then and created=false.
+	Create(ctx context.Context, t ticket.Ticket, idempotencyKey, actor string) (stored ticket.Ticket, created bool, err error)
+	// Transition moves ticket id to status to, recording note and actor.
+	Transition(ctx context.Context, id string, to ticket.Status, note, actor string) (ticket.Ticket, error)
+	// Get returns the current state of ticket id.
+	Get(ctx context.Context, id string) (ticket.Ticket, error)
+	// History returns the events of ticket id in order.
+	History(ctx context.Context, id string) ([]ticket.Event, error)
+	// List returns one page of tickets matching f.
+	List(ctx context.Context, f store.Filter) (store.Page, error)
+	// Departments returns every department with its plugin's state.
+	Departments(ctx context.Context) ([]wire.Department, error)
+}
