@@ -300,10 +300,21 @@ func TestUnavailablePluginRedelivers(t *testing.T) {
 	}}
 	e := newEnv(t, "", slatest.NewFakeClock(t0), fp)
 	tk := e.create(ticket.KindRepair, "valve")
-	e.waitStatus(tk.ID, ticket.StatusDispatched)
+	deadline := time.Now().Add(10 * time.Second)
+	for fp.callsFor(tk.ID) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("plugin never called")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	time.Sleep(50 * time.Millisecond)
-	if got, _ := e.st.Get(context.Background(), tk.ID); got.Status != ticket.StatusDispatched {
-		t.Fatalf("status %s while plugin is down", got.Status)
+	// Not handed over: the ticket stays new, durably, and is not retried
+	// in a loop while the plugin is down.
+	if got, _ := e.st.Get(context.Background(), tk.ID); got.Status != ticket.StatusNew {
+		t.Fatalf("status %s while plugin is down, want new", got.Status)
+	}
+	if n := fp.callsFor(tk.ID); n != 1 {
+		t.Errorf("plugin called %d times while down, want 1", n)
 	}
 	fp.set(accept("Chen"))
 	if err := e.desk.Redeliver(context.Background(), "engineering"); err != nil {

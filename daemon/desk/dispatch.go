@@ -126,14 +126,11 @@ func (d *Desk) worker(dept string, q *queue) {
 }
 
 // deliver hands one ticket to its department's plugin and records the
-// answer.
+// hand-over and the answer in one commit: new → dispatched (stamped with the
+// time it was sent) → acknowledged. Until that commit the ticket stays new,
+// so a crash or a dead plugin meanwhile means it is delivered again.
 func (d *Desk) deliver(ctx context.Context, dept, id string) {
-	t, err := d.update(ctx, id, func(t *ticket.Ticket) ([]ticket.Event, error) {
-		if t.Department != dept || t.Status != ticket.StatusNew {
-			return nil, nil
-		}
-		return d.move(t, ticket.StatusDispatched, "", "desk")
-	})
+	t, err := d.store.Get(ctx, id)
 	if err != nil {
 		if ctx.Err() == nil {
 			d.log.Error("dispatch: load ticket", "ticket", id, "error", err)
@@ -143,6 +140,7 @@ func (d *Desk) deliver(ctx context.Context, dept, id string) {
 	if t.Department != dept || !needsDispatch(&t) {
 		return
 	}
+	sent := d.now().UTC()
 	reply, err := d.plugins.HandleTicket(ctx, dept, toSDKTicket(&t))
 	if err != nil {
 		if ctx.Err() != nil {
@@ -150,7 +148,7 @@ func (d *Desk) deliver(ctx context.Context, dept, id string) {
 		}
 		if errors.Is(err, pluginhost.ErrUnavailable) {
 			// Delivered by Redeliver when the plugin is back.
-			d.log.Debug("dispatch: plugin unavailable, ticket waits", "department", dept, "ticket", id)
+			d.log.Debug("dispatch: plugin unavailable, ticket waits", "department", dept, "ticket", id, "error", err)
 			return
 		}
 		d.log.Warn("dispatch: plugin failed, will retry", "department", dept, "ticket", id, "error", err)
@@ -159,16 +157,27 @@ func (d *Desk) deliver(ctx context.Context, dept, id string) {
 	}
 	actor := "plugin:" + dept
 	after, err := d.update(ctx, id, func(t *ticket.Ticket) ([]ticket.Event, error) {
-		if t.Department != dept || t.Status != ticket.StatusDispatched {
+		if t.Department != dept || !needsDispatch(t) {
 			return nil, nil // someone else moved it meanwhile
 		}
-		if !reply.Accept {
-			return d.decline(t, reply.Note, actor)
+		var evs []ticket.Event
+		if t.Status == ticket.StatusNew {
+			ev, err := d.move(t, ticket.StatusDispatched, "", "desk")
+			if err != nil {
+				return nil, err
+			}
+			ev[0].At = sent
+			evs = ev
 		}
-		evs, err := d.move(t, ticket.StatusAcknowledged, reply.Note, actor)
+		if !reply.Accept {
+			dec, err := d.decline(t, reply.Note, actor)
+			return append(evs, dec...), err
+		}
+		ack, err := d.move(t, ticket.StatusAcknowledged, reply.Note, actor)
 		if err != nil {
 			return nil, err
 		}
+		evs = append(evs, ack...)
 		if reply.Assignee != "" && reply.Assignee != t.Assignee {
 			prev := t.Assignee
 			t.Assignee = reply.Assignee

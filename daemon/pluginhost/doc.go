@@ -1,0 +1,31 @@
+// Package pluginhost supervises the department plugins: separate OS
+// processes spoken to over hashicorp/go-plugin (gRPC) through the sdk
+// protocol.
+//
+// go-plugin starts a process and hands back a client, but it never restarts
+// a plugin that dies, and its Client keeps returning the dead connection
+// without error. The Host adds the supervision around it:
+//
+//   - start: the binary's sha256 is checked before every start (a mismatch
+//     refuses to start and the plugin is failed at once), the handshake is
+//     bounded by StartTimeout, then Info and Configure are called;
+//   - watch: one goroutine per plugin polls the process for exit and runs a
+//     periodic health check (gRPC ping and sdk Health, each bounded by
+//     CallTimeout);
+//   - restart: a plugin that exits, fails its health check or exceeds
+//     CallTimeout on a call is killed and started again after an exponential
+//     backoff (MinBackoff doubling to MaxBackoff, reset after a stable run);
+//   - quarantine: after MaxFailures failures within FailureWindow the plugin
+//     is failed and stays failed until the Host is rebuilt (a reload);
+//   - stop: Stop refuses new calls, waits for calls in flight, and kills
+//     every process, bounded by its context.
+//
+// Calls to a plugin that is not running return ErrUnavailable at once: the
+// caller keeps the ticket and delivers it again when Options.OnState reports
+// the plugin running. Calls to one department never wait on another.
+//
+// The life of one plugin, as reported through OnState:
+//
+//	stopped → starting → running ⇄ restarting → … → failed
+//	                        └──────────────┴──────────→ stopped (Stop)
+package pluginhost
