@@ -181,9 +181,11 @@ func (d *Desk) deliver(ctx context.Context, dept, id string) {
 		if reply.Assignee != "" && reply.Assignee != t.Assignee {
 			prev := t.Assignee
 			t.Assignee = reply.Assignee
-			evs = append(evs, ticket.NewEvent(ticket.EventAssigned, actor, d.now(), map[string]string{
-				"from": prev, "to": reply.Assignee,
-			}))
+			data := map[string]string{"to": reply.Assignee}
+			if prev != "" {
+				data["from"] = prev
+			}
+			evs = append(evs, ticket.NewEvent(ticket.EventAssigned, actor, d.now(), data))
 		}
 		return evs, nil
 	})
