@@ -94,7 +94,7 @@ func TestServedOverHTTP(t *testing.T) {
 func TestScripts(t *testing.T) {
 	node, err := exec.LookPath("node")
 	if err != nil {
-		t.Skip("node not installed")
+		t.Skip("node not installed: install Node.js (apt-get install nodejs) to run the dashboards JavaScript unit tests")
 	}
 	dir := t.TempDir()
 	for _, name := range []string{"shared.js", "wallboard.js", "intake.js"} {
