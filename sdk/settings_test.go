@@ -2,6 +2,7 @@ package sdk_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -55,4 +56,40 @@ func mustJSON(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+type rosterSettings struct {
+	Technicians []string `json:"technicians"`
+}
+
+func (s rosterSettings) Validate() error {
+	for i, n := range s.Technicians {
+		if n == "" {
+			return fmt.Errorf("technicians[%d]: empty name", i)
+		}
+	}
+	return nil
+}
+
+func TestSettingsSwapAndKeep(t *testing.T) {
+	var s sdk.Settings[rosterSettings]
+	if got := s.Get(); got.Technicians != nil {
+		t.Fatalf("zero value holds %+v", got)
+	}
+	if err := s.Configure(json.RawMessage(`{"technicians":["Li Wei"]}`)); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []struct{ raw, want string }{
+		{`{"technicians":["Li Wei",""]}`, "technicians[1]: empty name"},
+		{`{"technicans":["x"]}`, "technicans"},
+		{`{"technicians":"Li Wei"}`, "technicians"},
+	} {
+		err := s.Configure(json.RawMessage(bad.raw))
+		if err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("Configure(%s) = %v, want an error naming %q", bad.raw, err, bad.want)
+		}
+		if got := s.Get().Technicians; len(got) != 1 || got[0] != "Li Wei" {
+			t.Errorf("after bad settings %s: %v, want the previous settings kept", bad.raw, got)
+		}
+	}
 }

@@ -28,7 +28,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/switchboard-desk/switchboard/sdk"
 )
@@ -43,7 +42,8 @@ type settings struct {
 }
 
 // validate reports the first bad setting, naming it.
-func (s settings) validate() error {
+// Validate checks settings after decoding; sdk.Settings calls it.
+func (s settings) Validate() error {
 	for project, techs := range s.Roster {
 		if strings.TrimSpace(project) == "" {
 			return fmt.Errorf("roster: empty project name")
@@ -64,8 +64,7 @@ func (s settings) validate() error {
 type Department struct {
 	sdk.Base
 
-	mu  sync.RWMutex
-	cfg settings
+	settings sdk.Settings[settings]
 }
 
 var (
@@ -88,16 +87,9 @@ func (d *Department) Info() sdk.Info {
 // Configure implements sdk.Configurer. Bad settings leave the previous
 // ones in force.
 func (d *Department) Configure(_ context.Context, raw json.RawMessage) error {
-	var s settings
-	if err := sdk.DecodeSettings(raw, &s); err != nil {
+	if err := d.settings.Configure(raw); err != nil {
 		return fmt.Errorf("engineering: %w", err)
 	}
-	if err := s.validate(); err != nil {
-		return fmt.Errorf("engineering: settings: %w", err)
-	}
-	d.mu.Lock()
-	d.cfg = s
-	d.mu.Unlock()
 	return nil
 }
 
@@ -110,9 +102,7 @@ func Project(location string) string {
 
 // HandleTicket implements sdk.Department.
 func (d *Department) HandleTicket(_ context.Context, t sdk.Ticket) (sdk.Reply, error) {
-	d.mu.RLock()
-	cfg := d.cfg
-	d.mu.RUnlock()
+	cfg := d.settings.Get()
 
 	if t.Kind != "repair" {
 		return sdk.Reply{

@@ -23,7 +23,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/switchboard-desk/switchboard/sdk"
@@ -40,7 +39,8 @@ type settings struct {
 	DefaultClerk string            `json:"default_clerk"`
 }
 
-func (s settings) validate() error {
+// Validate checks settings after decoding; sdk.Settings calls it.
+func (s settings) Validate() error {
 	for category, clerk := range s.Clerks {
 		if strings.TrimSpace(category) == "" {
 			return fmt.Errorf("clerks: empty category name")
@@ -56,8 +56,7 @@ func (s settings) validate() error {
 type Department struct {
 	sdk.Base
 
-	mu  sync.RWMutex
-	cfg settings
+	settings sdk.Settings[settings]
 }
 
 var (
@@ -80,24 +79,15 @@ func (d *Department) Info() sdk.Info {
 // Configure implements sdk.Configurer. Bad settings leave the previous
 // ones in force.
 func (d *Department) Configure(_ context.Context, raw json.RawMessage) error {
-	var s settings
-	if err := sdk.DecodeSettings(raw, &s); err != nil {
+	if err := d.settings.Configure(raw); err != nil {
 		return fmt.Errorf("finance: %w", err)
 	}
-	if err := s.validate(); err != nil {
-		return fmt.Errorf("finance: settings: %w", err)
-	}
-	d.mu.Lock()
-	d.cfg = s
-	d.mu.Unlock()
 	return nil
 }
 
 // HandleTicket implements sdk.Department.
 func (d *Department) HandleTicket(_ context.Context, t sdk.Ticket) (sdk.Reply, error) {
-	d.mu.RLock()
-	cfg := d.cfg
-	d.mu.RUnlock()
+	cfg := d.settings.Get()
 
 	assignee, who := cfg.Clerks[t.Category], "clerk for "+t.Category
 	if assignee == "" {

@@ -18,7 +18,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"strings"
-	"sync"
 
 	"github.com/switchboard-desk/switchboard/sdk"
 )
@@ -33,7 +32,8 @@ type settings struct {
 	Agents []string `json:"agents"`
 }
 
-func (s settings) validate() error {
+// Validate checks settings after decoding; sdk.Settings calls it.
+func (s settings) Validate() error {
 	seen := make(map[string]bool, len(s.Agents))
 	for i, a := range s.Agents {
 		if strings.TrimSpace(a) == "" {
@@ -51,8 +51,7 @@ func (s settings) validate() error {
 type Department struct {
 	sdk.Base
 
-	mu  sync.RWMutex
-	cfg settings
+	settings sdk.Settings[settings]
 }
 
 var (
@@ -75,24 +74,15 @@ func (d *Department) Info() sdk.Info {
 // Configure implements sdk.Configurer. Bad settings leave the previous
 // ones in force.
 func (d *Department) Configure(_ context.Context, raw json.RawMessage) error {
-	var s settings
-	if err := sdk.DecodeSettings(raw, &s); err != nil {
+	if err := d.settings.Configure(raw); err != nil {
 		return fmt.Errorf("service: %w", err)
 	}
-	if err := s.validate(); err != nil {
-		return fmt.Errorf("service: settings: %w", err)
-	}
-	d.mu.Lock()
-	d.cfg = s
-	d.mu.Unlock()
 	return nil
 }
 
 // HandleTicket implements sdk.Department.
 func (d *Department) HandleTicket(_ context.Context, t sdk.Ticket) (sdk.Reply, error) {
-	d.mu.RLock()
-	agents := d.cfg.Agents
-	d.mu.RUnlock()
+	agents := d.settings.Get().Agents
 
 	if len(agents) == 0 {
 		return sdk.Reply{Accept: true, Note: ConfirmNote + "; no agents configured: assign by hand"}, nil
