@@ -31,10 +31,11 @@ type EventHandler interface {
 // settings from config.toml.
 type Configurer interface {
 	// Configure receives the department's settings as JSON (nil when
-	// config.toml has none). It is called after start and after each
-	// reload, before tickets are offered. An error is shown to the
-	// operator and keeps the plugin from taking tickets until a reload
-	// fixes the settings; it should say which setting is wrong.
+	// config.toml has none). It is called after every start of the
+	// plugin process, before tickets are offered. An error is shown to
+	// the operator and marks the department failed, so that it takes no
+	// tickets until the settings are fixed; it should say which setting
+	// is wrong.
 	Configure(ctx context.Context, settings json.RawMessage) error
 }
 
