@@ -21,9 +21,8 @@
 // The daemon starts the binary, checks its sha256 and completes the
 // go-plugin handshake ([Handshake]). It then calls Info, then Configure with
 // the department's settings from config.toml (after every start of the
-// process),
-// then HandleTicket for each ticket routed to the department and HandleEvent
-// for each change of those tickets. It calls Health periodically and
+// process), then HandleTicket for each ticket routed to the department and
+// HandleEvent for each change of those tickets. It calls Health periodically and
 // restarts a plugin that stops answering; what the plugin held is delivered
 // again. Tickets and events are therefore delivered at least once: a
 // department must answer idempotently by Ticket.ID and Event.ID.
