@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -35,12 +36,17 @@ func BenchmarkCreate(b *testing.B) {
 	}
 }
 
+// benchParallelism makes RunParallel start 8 goroutines per CPU, so that
+// even a 2-core machine has 16 concurrent writers, like 16 API clients.
+const benchParallelism = 8
+
 // BenchmarkCreateParallel measures Creates from many goroutines, serialised
 // by the single writer.
 func BenchmarkCreateParallel(b *testing.B) {
 	s, _ := openTemp(b)
 	ctx := context.Background()
 	tk, evs := benchTicket()
+	b.SetParallelism(benchParallelism)
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			if _, _, _, err := s.Create(ctx, tk, evs, ""); err != nil {
@@ -65,4 +71,35 @@ func BenchmarkGet(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkUpdateParallel measures Updates (one note each) from many
+// goroutines spread over 64 tickets, as the dispatch pipeline does.
+func BenchmarkUpdateParallel(b *testing.B) {
+	s, _ := openTemp(b)
+	ctx := context.Background()
+	tk, evs := benchTicket()
+	ids := make([]string, 64)
+	for i := range ids {
+		stored, _, _, err := s.Create(ctx, tk, evs, "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		ids[i] = stored.ID
+	}
+	var next atomic.Int64
+	note := func(*ticket.Ticket) ([]ticket.Event, error) {
+		return []ticket.Event{{Type: ticket.EventNote, Actor: "bench"}}, nil
+	}
+	b.ResetTimer()
+	b.SetParallelism(benchParallelism)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			id := ids[next.Add(1)%int64(len(ids))]
+			if _, _, err := s.Update(ctx, id, note); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
 }

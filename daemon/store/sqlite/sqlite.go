@@ -2,10 +2,15 @@
 // so that a single command starts a working desk.
 //
 // The file is opened twice. Writes go through a pool of exactly one
-// connection, which serialises every Create and Update in the process (SQLite
-// has a single writer anyway) and so never meets SQLITE_BUSY from itself.
-// Reads go through a second, read-only pool; in WAL mode they run alongside
-// the writer and see every committed transaction.
+// connection, used only by one writer goroutine, which serialises every
+// Create and Update in the process (SQLite has a single writer anyway) and so
+// never meets SQLITE_BUSY from itself. Reads go through a second, read-only
+// pool; in WAL mode they run alongside the writer and see every committed
+// transaction.
+//
+// Group commit: the writer runs every Create and Update waiting for it in one
+// transaction, each in its own savepoint, and commits them with one fsync
+// (see batch.go); a failing request is rolled back alone.
 //
 // Durability: the journal is WAL with synchronous=FULL, so every commit is
 // fsynced before Create or Update returns. (WAL with synchronous=NORMAL would
@@ -26,6 +31,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -62,6 +68,15 @@ type Store struct {
 	// Statements prepared once on the writer and the read pool.
 	ws writeStmts
 	rs readStmts
+
+	// Group commit (batch.go): requests go to the writer goroutine through
+	// reqs; mu guards closed against sends on a closed channel.
+	maxBatch   int
+	reqs       chan *request
+	writerDone chan struct{}
+	mu         sync.RWMutex
+	closed     bool
+	stats      batchStats
 }
 
 // Option configures Open.
@@ -86,6 +101,17 @@ func WithLogger(l hclog.Logger) Option {
 	}
 }
 
+// WithMaxBatch sets the most Creates and Updates one transaction takes
+// (DefaultMaxBatch by default); 1 commits every request on its own. Values
+// below 1 are ignored.
+func WithMaxBatch(n int) Option {
+	return func(s *Store) {
+		if n >= 1 {
+			s.maxBatch = n
+		}
+	}
+}
+
 // Open opens (creating if missing) the store at path, creating its parent
 // directory, and applies pending schema migrations. A file whose schema is
 // newer than this build knows is refused.
@@ -93,7 +119,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("sqlite: open: empty path")
 	}
-	s := &Store{path: path, now: time.Now, log: hclog.NewNullLogger()}
+	s := &Store{path: path, now: time.Now, log: hclog.NewNullLogger(), maxBatch: DefaultMaxBatch}
 	for _, o := range opts {
 		o(s)
 	}
@@ -139,7 +165,10 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	s.log.Debug("opened", "path", abs)
+	s.reqs = make(chan *request, s.maxBatch)
+	s.writerDone = make(chan struct{})
+	go s.writer()
+	s.log.Debug("opened", "path", abs, "max_batch", s.maxBatch)
 	return s, nil
 }
 
@@ -164,9 +193,22 @@ func dsn(abs string, readOnly bool) string {
 // Path returns the file the store was opened on.
 func (s *Store) Path() string { return s.path }
 
-// Close closes both pools and their statements. The WAL is checkpointed by
-// SQLite when the last connection closes.
+// Close finishes the writes already submitted (they commit as usual), stops
+// the writer, then closes both pools and their statements. Writes after Close
+// fail with ErrClosed; a second Close does nothing. The WAL is checkpointed
+// by SQLite when the last connection closes.
 func (s *Store) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	s.mu.Unlock()
+	if s.reqs != nil {
+		close(s.reqs)
+		<-s.writerDone
+	}
 	s.ws.close()
 	s.rs.close()
 	var errs []error

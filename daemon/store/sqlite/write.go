@@ -13,27 +13,35 @@ import (
 
 // Create implements store.Store. The store assigns the ID ("SB-" and the row
 // number), ignoring any ID t carries; CreatedAt and UpdatedAt default to the
-// store's clock when zero, and so does the time of an event left zero.
+// store's clock when zero, and so does the time of an event left zero. The
+// write joins the writer's next batch (see batch.go) and Create returns once
+// that batch is committed.
 func (s *Store) Create(ctx context.Context, t ticket.Ticket, events []ticket.Event, idempotencyKey string) (ticket.Ticket, []ticket.Event, bool, error) {
 	for i := range events {
 		if err := checkEvent(i, &events[i]); err != nil {
 			return ticket.Ticket{}, nil, false, fmt.Errorf("sqlite: create: %w", err)
 		}
 	}
-	stored, evs, created, err := s.create(ctx, t, events, idempotencyKey)
+	var (
+		stored  ticket.Ticket
+		evs     []ticket.Event
+		created bool
+		err     error
+	)
+	if berr := s.submit(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		stored, evs, created, err = s.create(ctx, tx, t, events, idempotencyKey)
+		return err
+	}); berr != nil {
+		err = berr
+	}
 	if err != nil {
 		return ticket.Ticket{}, nil, false, fmt.Errorf("sqlite: create: %w", err)
 	}
 	return stored, evs, created, nil
 }
 
-func (s *Store) create(ctx context.Context, t ticket.Ticket, events []ticket.Event, key string) (ticket.Ticket, []ticket.Event, bool, error) {
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return ticket.Ticket{}, nil, false, fmt.Errorf("begin: %w", err)
-	}
-	defer tx.Rollback() // a no-op once committed
-
+// create stores t in tx; see Create.
+func (s *Store) create(ctx context.Context, tx *sql.Tx, t ticket.Ticket, events []ticket.Event, key string) (ticket.Ticket, []ticket.Event, bool, error) {
 	if key != "" {
 		var body string
 		switch err := tx.StmtContext(ctx, s.ws.lookupKey).QueryRowContext(ctx, key).Scan(&body); {
@@ -42,7 +50,7 @@ func (s *Store) create(ctx context.Context, t ticket.Ticket, events []ticket.Eve
 			if err != nil {
 				return ticket.Ticket{}, nil, false, err
 			}
-			// Nothing was written; the deferred rollback ends the transaction.
+			// A replay: nothing is written.
 			return prev, nil, false, nil
 		case !errors.Is(err, sql.ErrNoRows):
 			return ticket.Ticket{}, nil, false, fmt.Errorf("look up idempotency key: %w", err)
@@ -80,28 +88,40 @@ func (s *Store) create(ctx context.Context, t ticket.Ticket, events []ticket.Eve
 			return ticket.Ticket{}, nil, false, fmt.Errorf("store idempotency key: %w", err)
 		}
 	}
-	if err := tx.Commit(); err != nil {
-		return ticket.Ticket{}, nil, false, fmt.Errorf("commit %s: %w", t.ID, err)
-	}
 	return t, evs, true, nil
 }
 
-// Update implements store.Store. fn runs inside the write transaction, so it
-// must be quick and must not call the store's write methods itself. An error
-// from fn is returned as it is, so that callers can match it with errors.As;
-// nothing is written then, nor when fn returns no events (the stored ticket
-// is returned unchanged). Changes fn makes to ID, CreatedAt and Version are
-// ignored.
+// Update implements store.Store. fn runs on the writer goroutine inside the
+// write transaction, so it must be quick and must not call the store's write
+// methods itself. An error from fn is returned as it is, so that callers can
+// match it with errors.As; nothing is written then, nor when fn returns no
+// events (the stored ticket is returned unchanged). Changes fn makes to ID,
+// CreatedAt and Version are ignored. A panic in fn is raised again in the
+// caller's goroutine, after the rest of the batch is committed.
 func (s *Store) Update(ctx context.Context, id string, fn store.UpdateFunc) (ticket.Ticket, []ticket.Event, error) {
 	if fn == nil {
 		return ticket.Ticket{}, nil, fmt.Errorf("sqlite: update %s: nil update function", id)
 	}
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return ticket.Ticket{}, nil, fmt.Errorf("sqlite: update %s: begin: %w", id, err)
+	var (
+		t   ticket.Ticket
+		evs []ticket.Event
+		err error
+	)
+	if berr := s.submit(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		t, evs, err = s.update(ctx, tx, id, fn)
+		return err
+	}); berr != nil {
+		return ticket.Ticket{}, nil, fmt.Errorf("sqlite: update %s: %w", id, berr)
 	}
-	defer tx.Rollback() // a no-op once committed
+	if err != nil {
+		return ticket.Ticket{}, nil, err
+	}
+	return t, evs, nil
+}
 
+// update runs fn on ticket id in tx; see Update. Its errors are final: those
+// of fn as they are, the others wrapped with the "sqlite: update" prefix.
+func (s *Store) update(ctx context.Context, tx *sql.Tx, id string, fn store.UpdateFunc) (ticket.Ticket, []ticket.Event, error) {
 	var (
 		n    int64
 		body string
@@ -150,9 +170,6 @@ func (s *Store) Update(ctx context.Context, id string, fn store.UpdateFunc) (tic
 	if _, err := tx.StmtContext(ctx, s.ws.updateTicket).ExecContext(ctx,
 		t.Department, string(t.Status), boolInt(t.Open()), formatTime(t.UpdatedAt), t.Version, body, n); err != nil {
 		return ticket.Ticket{}, nil, fmt.Errorf("sqlite: update %s: write ticket: %w", id, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return ticket.Ticket{}, nil, fmt.Errorf("sqlite: update %s: commit: %w", id, err)
 	}
 	return t, evs, nil
 }
