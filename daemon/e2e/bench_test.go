@@ -26,6 +26,7 @@ func BenchmarkAPI(b *testing.B) {
 	for _, clients := range []int{1, 16} {
 		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {
 			a := newAgent(b, strings.Replace(testConfig, `log_level = "debug"`, `log_level = "warn"`, 1))
+			a.waitPlugins() // measure the running desk, not plugin start-up
 			c := a.client()
 
 			var mu sync.Mutex

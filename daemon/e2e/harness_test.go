@@ -92,7 +92,8 @@ func newAgent(t testing.TB, cfg string) *agentProc {
 	a.start()
 	t.Cleanup(func() {
 		a.stop()
-		if t.Failed() {
+		// E2E_DUMP=1 prints the agent's log even when the test passes.
+		if t.Failed() || os.Getenv("E2E_DUMP") != "" {
 			t.Logf("agent output:\n%s", a.out.String())
 		}
 	})
@@ -148,6 +149,23 @@ func (a *agentProc) stop() {
 		<-a.done
 		a.t.Errorf("agent did not stop within 20s of SIGTERM")
 	}
+}
+
+// waitPlugins waits until every department's plugin is running.
+func (a *agentProc) waitPlugins() {
+	a.t.Helper()
+	waitFor(a.t, 30*time.Second, "every plugin running", func() bool {
+		ds, err := a.client().Departments(context.Background())
+		if err != nil {
+			return false
+		}
+		for _, d := range ds {
+			if d.State != "running" {
+				return false
+			}
+		}
+		return len(ds) > 0
+	})
 }
 
 func (a *agentProc) client() *client.Client {
