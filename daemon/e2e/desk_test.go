@@ -1,6 +1,3 @@
-// Package e2e runs the real switchboard binary: a real agent process with its
-// embedded SQLite store and its bundled plugins as separate OS processes,
-// driven through the real HTTP API and websocket stream.
 package e2e
 
 import (
