@@ -93,12 +93,19 @@ type Desk struct {
 	rules atomic.Pointer[rules]
 
 	mu        sync.Mutex
-	queues    map[string]*queue // per department
+	queues    map[string]*queue    // dispatch, per department
+	notifiers map[string]*notifier // plugin events, per department
+	attempts  map[string]int       // failed hand-overs per ticket
 	closed    bool
+	onCommit  []func(ticket.Ticket, []ticket.Event)
+
+	// stop is closed by Stop: workers finish the ticket in hand and exit.
+	// ctx is cancelled when Stop's deadline passes, abandoning calls still
+	// in flight (their tickets stay new and are delivered after restart).
+	stop      chan struct{}
 	ctx       context.Context
 	cancel    context.CancelFunc
-	wg        sync.WaitGroup
-	onCommit  []func(ticket.Ticket, []ticket.Event)
+	workers   sync.WaitGroup
 	acksTotal atomic.Int64
 }
 
@@ -126,7 +133,8 @@ func New(o Options) *Desk {
 	return &Desk{
 		store: o.Store, sched: o.Scheduler, pub: o.Publisher, plugins: o.Plugins,
 		depts: o.Departments, log: o.Logger, now: o.Now, opts: o,
-		queues: map[string]*queue{}, ctx: ctx, cancel: cancel,
+		queues: map[string]*queue{}, notifiers: map[string]*notifier{}, attempts: map[string]int{},
+		stop: make(chan struct{}), ctx: ctx, cancel: cancel,
 	}
 }
 
@@ -176,19 +184,30 @@ func (d *Desk) Start(ctx context.Context) error {
 	return nil
 }
 
-// Stop stops the dispatch workers and waits for them, bounded by ctx.
+// Stop stops taking work and lets each dispatch worker finish the ticket
+// it holds, so that plugin answers already received are recorded. Whatever
+// is still in flight when ctx ends is abandoned: those tickets stay new and
+// are delivered again after a restart.
 func (d *Desk) Stop(ctx context.Context) {
 	d.mu.Lock()
+	if d.closed {
+		d.mu.Unlock()
+		return
+	}
 	d.closed = true
+	for _, n := range d.notifiers {
+		close(n.ch)
+	}
 	d.mu.Unlock()
-	d.cancel()
+	close(d.stop)
 	done := make(chan struct{})
-	go func() { d.wg.Wait(); close(done) }()
+	go func() { d.workers.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-ctx.Done():
-		d.log.Warn("dispatch workers did not stop in time")
+		d.log.Warn("dispatch workers did not finish in time; abandoning their calls")
 	}
+	d.cancel()
 }
 
 // committed runs every post-commit stage for one update.

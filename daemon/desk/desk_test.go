@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -398,5 +399,80 @@ func TestSLAEscalatesAndSurvivesRestart(t *testing.T) {
 	h := e3.types(tk.ID)
 	if count(h, ticket.EventEscalated) != 3 || count(h, ticket.EventSLABreached) != 1 || count(h, ticket.EventSLAWarning) != 1 {
 		t.Errorf("after two restarts: %v", h)
+	}
+}
+
+func TestFailingPluginRecordedThenFallback(t *testing.T) {
+	fp := &fakePlugins{handleTicket: func(dept string, _ sdk.Ticket) (sdk.Reply, error) {
+		if dept == "engineering" {
+			return sdk.Reply{}, errors.New("roster database down")
+		}
+		return sdk.Reply{Accept: true, Assignee: "Wu"}, nil
+	}}
+	e := newEnv(t, "", slatest.NewFakeClock(t0), fp)
+	tk := e.create(ticket.KindRepair, "valve")
+	got := e.waitStatus(tk.ID, ticket.StatusAcknowledged)
+	if got.Department != "service" || got.Assignee != "Wu" {
+		t.Fatalf("ended at %s/%s, want the fallback service", got.Department, got.Assignee)
+	}
+	h := e.types(tk.ID)
+	if n := count(h, ticket.EventDispatchErr); n != desk.MaxDispatchAttempts {
+		t.Errorf("%d dispatch_failed events, want one per failed attempt (%d): %v", n, desk.MaxDispatchAttempts, h)
+	}
+	if n := fp.callsFor(tk.ID); n != desk.MaxDispatchAttempts+1 {
+		t.Errorf("plugin calls = %d, want %d failures then the fallback", n, desk.MaxDispatchAttempts+1)
+	}
+}
+
+func TestUnknownDepartmentGoesToFallback(t *testing.T) {
+	fp := &fakePlugins{handleTicket: func(dept string, _ sdk.Ticket) (sdk.Reply, error) {
+		if dept == "engineering" {
+			return sdk.Reply{}, fmt.Errorf("pluginhost: department %q: %w", dept, pluginhost.ErrUnknownDepartment)
+		}
+		return sdk.Reply{Accept: true, Assignee: "Wu"}, nil
+	}}
+	e := newEnv(t, "", slatest.NewFakeClock(t0), fp)
+	tk := e.create(ticket.KindRepair, "valve")
+	got := e.waitStatus(tk.ID, ticket.StatusAcknowledged)
+	if got.Department != "service" {
+		t.Fatalf("department %s, want the fallback", got.Department)
+	}
+	h, _ := e.st.History(context.Background(), tk.ID)
+	var reason string
+	for _, ev := range h {
+		if ev.Type == ticket.EventRouted {
+			reason = string(ev.Data)
+		}
+	}
+	if !strings.Contains(reason, "has no plugin") {
+		t.Errorf("last routing reason %s does not say why", reason)
+	}
+}
+
+// TestStopRecordsAnswersInHand: a plugin answer received while the desk
+// stops is still committed.
+func TestStopRecordsAnswersInHand(t *testing.T) {
+	release := make(chan struct{})
+	fp := &fakePlugins{handleTicket: func(string, sdk.Ticket) (sdk.Reply, error) {
+		<-release
+		return sdk.Reply{Accept: true, Assignee: "Chen"}, nil
+	}}
+	e := newEnv(t, "", slatest.NewFakeClock(t0), fp)
+	tk := e.create(ticket.KindRepair, "valve")
+	for fp.callsFor(tk.ID) == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	stopped := make(chan struct{})
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		e.desk.Stop(ctx)
+		close(stopped)
+	}()
+	time.Sleep(20 * time.Millisecond)
+	close(release)
+	<-stopped
+	if got, _ := e.st.Get(context.Background(), tk.ID); got.Status != ticket.StatusAcknowledged {
+		t.Errorf("status after stop = %s, want the answer recorded", got.Status)
 	}
 }

@@ -3,6 +3,7 @@ package desk
 import (
 	"context"
 	"fmt"
+	"unicode/utf8"
 
 	"github.com/switchboard-desk/switchboard/daemon/store"
 	"github.com/switchboard-desk/switchboard/daemon/ticket"
@@ -84,8 +85,8 @@ func (d *Desk) move(t *ticket.Ticket, to ticket.Status, note, actor string) ([]t
 	if err := ticket.CheckTransition(t.Status, to); err != nil {
 		return nil, err
 	}
-	if len(note) > ticket.MaxDescription {
-		return nil, ticket.Invalid("note", "is %d bytes long, at most %d allowed", len(note), ticket.MaxDescription)
+	if n := utf8.RuneCountInString(note); n > ticket.MaxDescription {
+		return nil, ticket.Invalid("note", "is %d characters long, at most %d allowed", n, ticket.MaxDescription)
 	}
 	now := d.now().UTC()
 	from := t.Status

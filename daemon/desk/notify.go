@@ -3,12 +3,18 @@ package desk
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/switchboard-desk/switchboard/daemon/pluginhost"
 	"github.com/switchboard-desk/switchboard/daemon/store"
 	"github.com/switchboard-desk/switchboard/daemon/ticket"
 	"github.com/switchboard-desk/switchboard/sdk"
 )
+
+// slaRetry is how long FireSLA waits before trying again after the store
+// failed, so that a busy or full disk delays an escalation instead of
+// losing it.
+const slaRetry = 5 * time.Second
 
 // FireSLA is the scheduler's callback: it fires every checkpoint of ticket
 // id that is due, commits the resulting events, and schedules the next.
@@ -26,7 +32,8 @@ func (d *Desk) FireSLA(id string) {
 			return
 		}
 		if ctx.Err() == nil {
-			d.log.Error("sla: fire", "ticket", id, "error", err)
+			d.log.Error("sla: fire failed, will retry", "ticket", id, "retry_in", slaRetry, "error", err)
+			d.sched.Schedule(id, d.now().Add(slaRetry))
 		}
 		return
 	}
@@ -40,14 +47,30 @@ func (d *Desk) FireSLA(id string) {
 	d.committed(t, evs)
 }
 
+// notifierBuffer bounds the events waiting for one department's plugin.
+const notifierBuffer = 4096
+
+// notifier delivers one department's events to its plugin, one at a time,
+// in commit order.
+type notifier struct {
+	ch chan sdk.Event
+}
+
 // notify tells the ticket's department plugin about events it did not cause
-// by its own reply. Delivery is best effort here: a plugin that is down
-// misses events (it still gets every ticket through dispatch).
+// by its own reply. Events reach a running plugin in order; delivery is best
+// effort: an event the plugin cannot take (it is down, or too far behind)
+// is logged and not redelivered. Tickets themselves are delivered at least
+// once, through dispatch.
 func (d *Desk) notify(t ticket.Ticket, evs []ticket.Event) {
 	if d.plugins == nil || t.Department == "" {
 		return
 	}
-	var out []sdk.Event
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed {
+		return
+	}
+	n := d.notifiers[t.Department]
 	for i := range evs {
 		switch evs[i].Type {
 		case ticket.EventCreated, ticket.EventRouted:
@@ -56,29 +79,28 @@ func (d *Desk) notify(t ticket.Ticket, evs []ticket.Event) {
 		if evs[i].Actor == "plugin:"+t.Department {
 			continue
 		}
-		out = append(out, toSDKEvent(&evs[i], &t))
-	}
-	if len(out) == 0 {
-		return
-	}
-	d.mu.Lock()
-	closed := d.closed
-	if !closed {
-		d.wg.Add(1)
-	}
-	d.mu.Unlock()
-	if closed {
-		return
-	}
-	go func() {
-		defer d.wg.Done()
-		for _, ev := range out {
-			err := d.plugins.HandleEvent(d.ctx, t.Department, ev)
-			if err != nil && !errors.Is(err, pluginhost.ErrUnavailable) && d.ctx.Err() == nil {
-				d.log.Warn("notify plugin", "department", t.Department, "event", ev.ID, "error", err)
-			}
+		if n == nil {
+			n = &notifier{ch: make(chan sdk.Event, notifierBuffer)}
+			d.notifiers[t.Department] = n
+			d.workers.Add(1)
+			go d.runNotifier(t.Department, n)
 		}
-	}()
+		select {
+		case n.ch <- toSDKEvent(&evs[i], &t):
+		default:
+			d.log.Warn("notify plugin: too far behind, event dropped", "department", t.Department, "event", evs[i].Type, "ticket", t.ID)
+		}
+	}
+}
+
+func (d *Desk) runNotifier(dept string, n *notifier) {
+	defer d.workers.Done()
+	for ev := range n.ch {
+		err := d.plugins.HandleEvent(d.ctx, dept, ev)
+		if err != nil && !errors.Is(err, pluginhost.ErrUnavailable) && d.ctx.Err() == nil {
+			d.log.Warn("notify plugin", "department", dept, "event", ev.ID, "error", err)
+		}
+	}
 }
 
 func toSDKTicket(t *ticket.Ticket) sdk.Ticket {
