@@ -45,7 +45,7 @@ func agentCmd(ctx context.Context, args []string, sighup <-chan os.Signal, stdou
 	}()
 	a, err := agent.New(cfg, agent.Options{
 		ConfigPath: *cfgPath, Listen: *listen, DataDir: *dataDir,
-		Logger: log, Stdout: stdout, Reload: reload,
+		Logger: log, Stdout: stdout, Terminal: isTerminal(stdout), Reload: reload,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "switchboard: %v\n", err)
@@ -56,4 +56,14 @@ func agentCmd(ctx context.Context, args []string, sighup <-chan os.Signal, stdou
 		return 1
 	}
 	return 0
+}
+
+// isTerminal reports whether w is a terminal (a character device).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

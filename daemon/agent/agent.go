@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -45,6 +46,9 @@ type Options struct {
 	// Stdout receives the start banner (where to point a browser); default
 	// io.Discard.
 	Stdout io.Writer
+	// Terminal says Stdout is a person's terminal: the banner then includes
+	// the admin token in the wallboard URL.
+	Terminal bool
 	// Reload delivers reload requests (SIGHUP in main).
 	Reload <-chan struct{}
 	// Plugin tunes plugin supervision (zero values take pluginhost's
@@ -76,7 +80,13 @@ func New(cfg *config.Config, o Options) (*Agent, error) {
 		cfg.Server.Listen = o.Listen
 	}
 	if o.DataDir != "" {
-		cfg.Server.DataDir = o.DataDir
+		// A flag is relative to where the command runs, not to the
+		// config file (as data_dir in the file is).
+		abs, err := filepath.Abs(o.DataDir)
+		if err != nil {
+			return nil, fmt.Errorf("agent: --data-dir: %w", err)
+		}
+		cfg.Server.DataDir = abs
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -260,14 +270,20 @@ func (a *Agent) banner(addr, token, tokenPath string) {
 	url := "http://" + addr
 	fmt.Fprintf(a.opts.Stdout, "Switchboard is running.\n")
 	fmt.Fprintf(a.opts.Stdout, "  API:       %s/api/v1\n", url)
-	if tokenPath != "" {
-		fmt.Fprintf(a.opts.Stdout, "  Token:     %s (the CLI reads it from there)\n", tokenPath)
+	if tokenPath == "" {
+		fmt.Fprintf(a.opts.Stdout, "  Wallboard: %s/  (paste the token from config.toml)\n", url)
+		fmt.Fprintf(a.opts.Stdout, "  Intake:    %s/new\n", url)
+		return
+	}
+	fmt.Fprintf(a.opts.Stdout, "  Token:     %s (the CLI reads it from there)\n", tokenPath)
+	if a.opts.Terminal {
+		// Only to a person at a terminal: a log collector never sees it.
 		fmt.Fprintf(a.opts.Stdout, "  Wallboard: %s/#token=%s\n", url, token)
 		fmt.Fprintf(a.opts.Stdout, "  Intake:    %s/new#token=%s\n", url, token)
-	} else {
-		fmt.Fprintf(a.opts.Stdout, "  Wallboard: %s/#token=<the token in config.toml>\n", url)
-		fmt.Fprintf(a.opts.Stdout, "  Intake:    %s/new\n", url)
+		return
 	}
+	fmt.Fprintf(a.opts.Stdout, "  Wallboard: %s/#token=<the token in %s>\n", url, tokenPath)
+	fmt.Fprintf(a.opts.Stdout, "  Intake:    %s/new#token=<the token>\n", url)
 }
 
 // reload reads the config file again and swaps in its routes, policies and
@@ -281,6 +297,9 @@ func (a *Agent) reload(dk *desk.Desk) {
 	if err == nil {
 		err = cfg.Validate()
 	}
+	if err == nil {
+		err = sameDepartments(a.cfg, cfg)
+	}
 	var rs rules
 	if err == nil {
 		rs, err = buildRules(cfg)
@@ -292,7 +311,9 @@ func (a *Agent) reload(dk *desk.Desk) {
 	dk.SetRules(rs.router, rs.engine, cfg.Routing.Fallback)
 	a.log.Info("configuration reloaded: routes, policies and escalation chains",
 		"routes", len(cfg.Routes), "policies", len(cfg.Policies))
-	a.log.Warn("department and plugin changes take effect at the next restart")
+	if departmentsChanged(a.cfg, cfg) {
+		a.log.Warn("department settings changed: they take effect at the next restart")
+	}
 }
 
 func openStore(ctx context.Context, cfg *config.Config) (store.Store, error) {

@@ -71,4 +71,34 @@ func TestReload(t *testing.T) {
 	if d := create().Department; d != "service" {
 		t.Errorf("after reload: routed to %s, want service (the fallback)", d)
 	}
+
+	// Adding a department needs a restart: the reload is refused, so no
+	// ticket is routed to a department that has no plugin.
+	extra := testConfig + `
+[[department]]
+name = "facilities"
+plugin = "service"
+`
+	extra = strings.Replace(extra, `[[route]]
+department = "engineering"`, `[[route]]
+department = "facilities"
+kind = ["request"]
+category = ["lift"]
+
+[[route]]
+department = "engineering"`, 1)
+	os.WriteFile(a.cfgPath, []byte(extra), 0o644)
+	a.cmd.Process.Signal(syscall.SIGHUP)
+	waitFor(t, 10*time.Second, "refusal of a new department", func() bool {
+		return strings.Contains(a.out.String(), "needs a restart of the agent")
+	})
+	tk, err := c.CreateTicket(ctxT(t, 5*time.Second), client.CreateRequest{
+		Kind: ticket.KindRequest, Category: "lift", Title: "Lift stuck", Reporter: ticket.Reporter{Name: "R"},
+	}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tk.Department == "facilities" {
+		t.Errorf("a ticket was routed to a department without a plugin")
+	}
 }

@@ -49,6 +49,19 @@ func (r *streamRecorder) event(id, typ string) (ticket.Event, bool) {
 	return ticket.Event{}, false
 }
 
+// events returns every event of type typ for ticket id, in stream order.
+func (r *streamRecorder) events(id, typ string) []ticket.Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []ticket.Event
+	for _, m := range r.msgs {
+		if m.Type == wire.MsgEvent && m.Event != nil && m.Event.TicketID == id && m.Event.Type == typ {
+			out = append(out, *m.Event)
+		}
+	}
+	return out
+}
+
 func (r *streamRecorder) check(t *testing.T) {
 	t.Helper()
 	r.mu.Lock()
@@ -154,13 +167,20 @@ func TestDeskEndToEnd(t *testing.T) {
 			return ok
 		})
 	}
-	esc, _ := stream.event(drill.ID, ticket.EventEscalated)
-	var ed ticket.EscalationData
-	if err := json.Unmarshal(esc.Data, &ed); err != nil {
-		t.Fatal(err)
-	}
-	if ed.Level != 1 || !reflect.DeepEqual(ed.People, []string{"Wang Lei"}) {
-		t.Errorf("first escalation = %+v, want level 1 telling Wang Lei", ed)
+	// Warning tells the project manager (level 1); breach tells the
+	// engineering department (level 2).
+	waitFor(t, 15*time.Second, "two escalations on the stream", func() bool {
+		return len(stream.events(drill.ID, ticket.EventEscalated)) >= 2
+	})
+	want := [][]string{{"Wang Lei"}, {"Engineering duty desk"}}
+	for i, esc := range stream.events(drill.ID, ticket.EventEscalated)[:2] {
+		var ed ticket.EscalationData
+		if err := json.Unmarshal(esc.Data, &ed); err != nil {
+			t.Fatal(err)
+		}
+		if ed.Level != i+1 || !reflect.DeepEqual(ed.People, want[i]) {
+			t.Errorf("escalation %d = %+v, want level %d telling %v", i+1, ed, i+1, want[i])
+		}
 	}
 
 	// 3. The engineering plugin is killed; it comes back as a new process
@@ -244,4 +264,45 @@ func jsonField(raw json.RawMessage, key string) string {
 	}
 	s, _ := m[key].(string)
 	return s
+}
+
+// TestBreachDuringDowntime: a ticket whose promise breaks while the agent is
+// stopped is warned, breached and escalated at once when it starts again,
+// each exactly once, and never again on the next restart.
+func TestBreachDuringDowntime(t *testing.T) {
+	a := newAgent(t, testConfig)
+	c := a.client()
+	drill, err := c.CreateTicket(ctxT(t, 5*time.Second), client.CreateRequest{
+		Kind: ticket.KindRepair, Category: "drill", Title: "Machine down while we restart", Reporter: ticket.Reporter{Name: "D"},
+	}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.stop()
+	if time.Since(drill.CreatedAt) > time.Second {
+		t.Skip("the machine is too slow: the warning fell before the agent stopped")
+	}
+	time.Sleep(time.Until(drill.CreatedAt.Add(2 * time.Second)))
+	counts := func() map[string]int {
+		d, err := a.client().Ticket(ctxT(t, 5*time.Second), drill.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := map[string]int{}
+		for _, ev := range d.History {
+			n[ev.Type]++
+		}
+		return n
+	}
+	a.start()
+	waitFor(t, 15*time.Second, "escalations after restart", func() bool {
+		return counts()[ticket.EventEscalated] >= 2
+	})
+	a.stop()
+	a.start()
+	time.Sleep(500 * time.Millisecond)
+	n := counts()
+	if n[ticket.EventSLAWarning] != 1 || n[ticket.EventSLABreached] != 1 || n[ticket.EventEscalated] != 2 {
+		t.Errorf("after two restarts: %d warnings, %d breaches, %d escalations; want 1, 1, 2", n[ticket.EventSLAWarning], n[ticket.EventSLABreached], n[ticket.EventEscalated])
+	}
 }
