@@ -80,10 +80,14 @@ type Department struct {
 // Match selects tickets by their fields. An empty list matches anything; a
 // non-empty one matches a ticket whose field equals one of its values.
 type Match struct {
-	Kind     []string `toml:"kind"`
+	// Kind: complaint, repair, request.
+	Kind []string `toml:"kind"`
+	// Category: free text, e.g. valve, invoice_correction.
 	Category []string `toml:"category"`
+	// Severity: minor, serious, major, critical.
 	Severity []string `toml:"severity"`
-	Tier     []string `toml:"tier"`
+	// Tier: general, member, vip.
+	Tier []string `toml:"tier"`
 }
 
 // Matches reports whether a ticket with these fields is selected.
@@ -106,6 +110,7 @@ func in(list []string, v string) bool {
 // Route is one [[route]]: tickets it matches go to Department. The first
 // matching route wins.
 type Route struct {
+	// Department names the [[department]] that gets the matched tickets.
 	Department string `toml:"department"`
 	Match
 }
@@ -137,7 +142,9 @@ type Target struct {
 // Chain is one [[escalation]]: who is told, and when, as a promise nears
 // breach and breaks.
 type Chain struct {
-	Name   string  `toml:"name"`
+	// Name identifies the chain; a policy's escalation names it.
+	Name string `toml:"name"`
+	// Levels are told in the order their times come.
 	Levels []Level `toml:"level"`
 }
 

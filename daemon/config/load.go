@@ -70,6 +70,7 @@ type LineError struct {
 	Err error // the underlying error, if any
 }
 
+// Error returns "FILE:LINE: message".
 func (e *LineError) Error() string {
 	loc := e.File
 	if e.Line > 0 {
@@ -78,6 +79,7 @@ func (e *LineError) Error() string {
 	return loc + ": " + e.Msg
 }
 
+// Unwrap returns the underlying error, if any.
 func (e *LineError) Unwrap() error { return e.Err }
 
 // decode runs the strict TOML decode: a syntax error, a bad value and every

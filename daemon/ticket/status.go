@@ -63,6 +63,7 @@ type TransitionError struct {
 	From, To Status
 }
 
+// Error names both statuses and the moves allowed from the current one.
 func (e *TransitionError) Error() string {
 	if !e.To.Valid() {
 		return fmt.Sprintf("unknown status %q", e.To)

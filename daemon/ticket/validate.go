@@ -20,6 +20,7 @@ type FieldError struct {
 	Message string
 }
 
+// Error returns "field: message".
 func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
 
 // Invalid returns a *FieldError for field.
