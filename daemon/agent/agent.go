@@ -309,6 +309,9 @@ func (a *Agent) reload(dk *desk.Desk) {
 		return
 	}
 	dk.SetRules(rs.router, rs.engine, cfg.Routing.Fallback)
+	if err := dk.Rearm(context.Background()); err != nil {
+		a.log.Error("reload: re-arm SLA timers", "error", err)
+	}
 	a.log.Info("configuration reloaded: routes, policies and escalation chains",
 		"routes", len(cfg.Routes), "policies", len(cfg.Policies))
 	if departmentsChanged(a.cfg, cfg) {

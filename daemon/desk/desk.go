@@ -164,16 +164,7 @@ func (d *Desk) OnCommit(f func(ticket.Ticket, []ticket.Event)) {
 // while the daemon was down fires at once) and queues every ticket still
 // waiting for its department.
 func (d *Desk) Start(ctx context.Context) error {
-	var pending []ticket.Ticket
-	n := 0
-	err := d.store.Open(ctx, func(t ticket.Ticket) error {
-		n++
-		d.reschedule(&t)
-		if needsDispatch(&t) {
-			pending = append(pending, t)
-		}
-		return nil
-	})
+	n, pending, err := d.rearm(ctx)
 	if err != nil {
 		return err
 	}
@@ -182,6 +173,26 @@ func (d *Desk) Start(ctx context.Context) error {
 	}
 	d.log.Info("desk started", "open_tickets", n, "awaiting_dispatch", len(pending))
 	return nil
+}
+
+// Rearm schedules every open ticket's next SLA checkpoint again under the
+// current rules. A reload calls it after SetRules, so that a checkpoint the
+// new rules make due (a level added to a chain) fires at once.
+func (d *Desk) Rearm(ctx context.Context) error {
+	_, _, err := d.rearm(ctx)
+	return err
+}
+
+func (d *Desk) rearm(ctx context.Context) (n int, pending []ticket.Ticket, err error) {
+	err = d.store.Open(ctx, func(t ticket.Ticket) error {
+		n++
+		d.reschedule(&t)
+		if needsDispatch(&t) {
+			pending = append(pending, t)
+		}
+		return nil
+	})
+	return n, pending, err
 }
 
 // Stop stops taking work and lets each dispatch worker finish the ticket

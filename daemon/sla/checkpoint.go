@@ -2,7 +2,9 @@ package sla
 
 import (
 	"fmt"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,31 +26,65 @@ const (
 	CheckpointEscalation CheckpointKind = "escalation"
 )
 
+// The keys of a target's warning and breach checkpoints in
+// ticket.Target.Fired. Escalation levels have keys from LevelKey.
+const (
+	KeyWarning = "warning"
+	KeyBreach  = "breach"
+)
+
 // Checkpoint is one moment in a target's life at which the engine acts.
 type Checkpoint struct {
 	Kind CheckpointKind
 	At   time.Time
-	// Level is the chain level told, for CheckpointEscalation.
+	// Key identifies the checkpoint in ticket.Target.Fired: KeyWarning,
+	// KeyBreach, or the level's key (see LevelKey). It does not depend on
+	// the level's position in its chain.
+	Key string
+	// Level is the chain level told, for CheckpointEscalation. Its Number
+	// is its current position in the chain, for display only.
 	Level escalate.Level
+}
+
+// LevelKey returns the identity of an escalation level in its chain:
+//
+//	"level:" + name + "@" + at + "+" + after
+//
+// with after written by time.Duration.String, e.g.
+// "level:general manager@breach+4h0m0s" or "level:technician@warning+0s".
+// Level names need not be unique in a chain (config validation does not
+// require it), hence the anchor and delay in the key: the key is stable when
+// levels are added, removed or reordered, while renaming a level or changing
+// its anchor or delay makes it a new level, which fires once when its time
+// has come. Changing only who a level notifies keeps its identity.
+//
+// Checkpoints tells apart levels of one chain that are identical in name,
+// anchor and delay by appending "#2", "#3"... to the second, third... of
+// them in chain order.
+func LevelKey(l escalate.Level) string {
+	return "level:" + l.Name + "@" + l.At + "+" + l.After.String()
 }
 
 // Checkpoints lists tg's checkpoints in the order they fire: the warning at
 // WarnAt, the breach at DueAt, and each level of tg's escalation chain at
 // its anchor (WarnAt or DueAt) plus its delay. Checkpoints at the same time
 // fire in that order: the warning, the warning's levels, the breach, the
-// breach's levels. tg.Stage counts how many of them have fired.
+// breach's levels. Each has a key unique among them; tg.Fired lists the keys
+// of those already fired.
 //
-// A chain unknown to the engine (removed by a reload) contributes no levels.
+// The levels come from the engine's current chain; a chain unknown to the
+// engine (removed by a reload) contributes no levels.
 func (e *Engine) Checkpoints(tg ticket.Target) []Checkpoint {
 	levels := e.esc.Levels(tg.Escalation)
+	keys := levelKeys(levels)
 	cps := make([]Checkpoint, 0, 2+len(levels))
 	for _, anchor := range []struct {
 		kind CheckpointKind
 		at   string
 		t    time.Time
 	}{{CheckpointWarning, escalate.AtWarning, tg.WarnAt}, {CheckpointBreach, escalate.AtBreach, tg.DueAt}} {
-		cps = append(cps, Checkpoint{Kind: anchor.kind, At: anchor.t})
-		for _, l := range levels {
+		cps = append(cps, Checkpoint{Kind: anchor.kind, At: anchor.t, Key: string(anchor.kind)})
+		for i, l := range levels {
 			if l.At != anchor.at {
 				continue
 			}
@@ -56,11 +92,27 @@ func (e *Engine) Checkpoints(tg ticket.Target) []Checkpoint {
 			if l.After > 0 {
 				at = e.cal.Add(at, l.After).UTC()
 			}
-			cps = append(cps, Checkpoint{Kind: CheckpointEscalation, At: at, Level: l})
+			cps = append(cps, Checkpoint{Kind: CheckpointEscalation, At: at, Key: keys[i], Level: l})
 		}
 	}
 	sort.SliceStable(cps, func(i, j int) bool { return cps[i].At.Before(cps[j].At) })
 	return cps
+}
+
+// levelKeys returns the key of each level, LevelKey with "#n" appended to
+// the n-th level (n >= 2) of the same LevelKey.
+func levelKeys(levels []escalate.Level) []string {
+	keys := make([]string, len(levels))
+	seen := make(map[string]int, len(levels))
+	for i, l := range levels {
+		k := LevelKey(l)
+		seen[k]++
+		if n := seen[k]; n > 1 {
+			k += "#" + strconv.Itoa(n)
+		}
+		keys[i] = k
+	}
+	return keys
 }
 
 // finished reports whether a target fires no more checkpoints: it was met,
@@ -68,20 +120,40 @@ func (e *Engine) Checkpoints(tg ticket.Target) []Checkpoint {
 // target).
 func finished(tg *ticket.Target) bool { return tg.State == ticket.TargetMet || tg.MetAt != nil }
 
+// unfired returns tg's checkpoints whose keys are not in tg.Fired, in firing
+// order.
+func (e *Engine) unfired(tg *ticket.Target) []Checkpoint {
+	cps := e.Checkpoints(*tg)
+	if len(tg.Fired) == 0 {
+		return cps
+	}
+	out := cps[:0]
+	for _, cp := range cps {
+		if !slices.Contains(tg.Fired, cp.Key) {
+			out = append(out, cp)
+		}
+	}
+	return out
+}
+
 // due is one checkpoint ready to fire.
 type due struct {
 	target int // index in t.SLA
-	stage  int // index in the target's checkpoints
 	cp     Checkpoint
 }
 
-// Fire fires every checkpoint whose time is at or before now, of every
-// target of an open ticket that is not finished, in time order (ties: in
-// target order, then checkpoint order). Each advances its target's Stage, so
-// a second call with the same now fires nothing. After a downtime every
-// overdue checkpoint fires, each once. Events are stamped now, actor "sla":
-// sla.warning and sla.breached carry ticket.SLAData, escalated carries
-// ticket.EscalationData.
+// Fire fires every checkpoint whose time is at or before now and whose key
+// is not in its target's Fired, of every target of an open ticket that is
+// not finished, in time order (ties: in target order, then checkpoint
+// order), and records each key in Fired, so a second call with the same now
+// fires nothing. After a downtime every overdue checkpoint fires, each once.
+//
+// Since Fired records identities, a reload that edits the chain never fires
+// a level twice: a level added after its time has passed fires at the next
+// call, once; a removed level never fires; reordered levels keep what they
+// fired. Events are stamped now, actor "sla": sla.warning and sla.breached
+// carry ticket.SLAData, escalated carries ticket.EscalationData with the
+// level's current position.
 func (e *Engine) Fire(t *ticket.Ticket, now time.Time) []ticket.Event {
 	if !t.Open() {
 		return nil
@@ -92,9 +164,11 @@ func (e *Engine) Fire(t *ticket.Ticket, now time.Time) []ticket.Event {
 		if finished(tg) {
 			continue
 		}
-		cps := e.Checkpoints(*tg)
-		for j := tg.Stage; j < len(cps) && !cps[j].At.After(now); j++ {
-			ready = append(ready, due{target: i, stage: j, cp: cps[j]})
+		for _, cp := range e.unfired(tg) {
+			if cp.At.After(now) {
+				break
+			}
+			ready = append(ready, due{target: i, cp: cp})
 		}
 	}
 	sort.SliceStable(ready, func(a, b int) bool { return ready[a].cp.At.Before(ready[b].cp.At) })
@@ -102,7 +176,7 @@ func (e *Engine) Fire(t *ticket.Ticket, now time.Time) []ticket.Event {
 	var evs []ticket.Event
 	for _, d := range ready {
 		tg := &t.SLA[d.target]
-		tg.Stage = d.stage + 1
+		tg.Fired = append(tg.Fired, d.cp.Key)
 		switch d.cp.Kind {
 		case CheckpointWarning:
 			if tg.State == ticket.TargetPending {
@@ -150,9 +224,11 @@ func shortDuration(d time.Duration) string {
 	return s
 }
 
-// Next returns the time of the earliest checkpoint not yet fired over every
-// unfinished target of an open ticket; false when there is none (the ticket
-// is closed or cancelled, or every target is met or fully escalated).
+// Next returns the time of the earliest checkpoint not yet fired (its key
+// not in Fired) over every unfinished target of an open ticket; false when
+// there is none (the ticket is closed or cancelled, or every target is met
+// or fully escalated). The time may be past, for a level added by a reload
+// after its time: such a checkpoint is due at once.
 func (e *Engine) Next(t *ticket.Ticket) (time.Time, bool) {
 	if !t.Open() {
 		return time.Time{}, false
@@ -164,11 +240,11 @@ func (e *Engine) Next(t *ticket.Ticket) (time.Time, bool) {
 		if finished(tg) {
 			continue
 		}
-		cps := e.Checkpoints(*tg)
-		if tg.Stage >= len(cps) {
+		cps := e.unfired(tg)
+		if len(cps) == 0 {
 			continue
 		}
-		if at := cps[tg.Stage].At; !found || at.Before(next) {
+		if at := cps[0].At; !found || at.Before(next) {
 			next, found = at, true
 		}
 	}

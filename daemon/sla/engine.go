@@ -44,9 +44,10 @@ const (
 //
 // A planned ticket carries its deadlines and chain name in t.SLA, so a
 // reload that changes a policy does not move the deadlines of tickets already
-// planned. A target's Stage indexes its Checkpoints, which come from the
-// current chain: a reload that adds or removes levels of a chain shifts what
-// the remaining stages of tickets in flight mean.
+// planned. The levels of the chain come from the current configuration, and
+// a target records the checkpoints it fired by key (ticket.Target.Fired, see
+// LevelKey), so a reload that adds, removes or reorders levels of a chain
+// never fires a level of a ticket in flight twice nor skips a new one.
 type Engine struct {
 	policies []config.Policy
 	byName   map[string]int

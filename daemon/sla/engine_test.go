@@ -209,8 +209,8 @@ func TestPlan(t *testing.T) {
 			for i, want := range tt.targets {
 				got := tk.SLA[i]
 				if got.Name != want.name || !got.WarnAt.Equal(t0.Add(want.warn)) || !got.DueAt.Equal(t0.Add(want.due)) ||
-					got.State != ticket.TargetPending || got.Stage != 0 || got.Escalation != want.escalation || got.MetAt != nil {
-					t.Errorf("target %d = %+v, want %s warn +%s due +%s chain %q pending stage 0",
+					got.State != ticket.TargetPending || got.Fired != nil || got.Escalation != want.escalation || got.MetAt != nil {
+					t.Errorf("target %d = %+v, want %s warn +%s due +%s chain %q pending, nothing fired",
 						i, got, want.name, want.warn, want.due, want.escalation)
 				}
 			}

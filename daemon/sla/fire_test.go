@@ -18,6 +18,11 @@ var (
 	atWarning = []string{"warning response", "escalated response L1 [Li Wei Chen Jie]", "escalated response L2 [Wang Fang]"}
 	atBreach  = []string{"breached response", "escalated response L3 [Liu Yang]"}
 	atGM      = []string{"escalated response L4 [Zhao Min]"}
+
+	// Their keys in ticket.Target.Fired.
+	keysWarning = []string{"warning", "level:technician@warning+0s", "level:project engineering manager@warning+0s"}
+	keysBreach  = []string{"breach", "level:company engineering department@breach+0s"}
+	keysGM      = []string{"level:general manager@breach+4h0m0s"}
 )
 
 func cat(parts ...[]string) []string {
@@ -36,20 +41,20 @@ func TestFireBoundaries(t *testing.T) {
 		name  string
 		at    time.Duration // after t0
 		want  []string
-		stage int
+		fired []string
 		state ticket.TargetState
 		next  time.Duration // -1: none
 	}{
-		{"at creation", 0, nil, 0, ticket.TargetPending, warn},
-		{"just before warning", warn - ns, nil, 0, ticket.TargetPending, warn},
-		{"at warning", warn, atWarning, 3, ticket.TargetWarning, due},
-		{"after warning", warn + ns, atWarning, 3, ticket.TargetWarning, due},
-		{"just before due", due - ns, atWarning, 3, ticket.TargetWarning, due},
-		{"at due", due, cat(atWarning, atBreach), 5, ticket.TargetBreached, gm},
-		{"after due", due + time.Minute, cat(atWarning, atBreach), 5, ticket.TargetBreached, gm},
-		{"just before due+4h", gm - ns, cat(atWarning, atBreach), 5, ticket.TargetBreached, gm},
-		{"at due+4h", gm, cat(atWarning, atBreach, atGM), 6, ticket.TargetBreached, -1},
-		{"days later", 72 * time.Hour, cat(atWarning, atBreach, atGM), 6, ticket.TargetBreached, -1},
+		{"at creation", 0, nil, nil, ticket.TargetPending, warn},
+		{"just before warning", warn - ns, nil, nil, ticket.TargetPending, warn},
+		{"at warning", warn, atWarning, keysWarning, ticket.TargetWarning, due},
+		{"after warning", warn + ns, atWarning, keysWarning, ticket.TargetWarning, due},
+		{"just before due", due - ns, atWarning, keysWarning, ticket.TargetWarning, due},
+		{"at due", due, cat(atWarning, atBreach), cat(keysWarning, keysBreach), ticket.TargetBreached, gm},
+		{"after due", due + time.Minute, cat(atWarning, atBreach), cat(keysWarning, keysBreach), ticket.TargetBreached, gm},
+		{"just before due+4h", gm - ns, cat(atWarning, atBreach), cat(keysWarning, keysBreach), ticket.TargetBreached, gm},
+		{"at due+4h", gm, cat(atWarning, atBreach, atGM), cat(keysWarning, keysBreach, keysGM), ticket.TargetBreached, -1},
+		{"days later", 72 * time.Hour, cat(atWarning, atBreach, atGM), cat(keysWarning, keysBreach, keysGM), ticket.TargetBreached, -1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -65,8 +70,8 @@ func TestFireBoundaries(t *testing.T) {
 				}
 			}
 			tg := tk.SLA[0]
-			if tg.Stage != tt.stage || tg.State != tt.state {
-				t.Errorf("target stage %d state %s, want %d %s", tg.Stage, tg.State, tt.stage, tt.state)
+			if !equal(tg.Fired, tt.fired) || tg.State != tt.state {
+				t.Errorf("target fired %q state %s, want %q %s", tg.Fired, tg.State, tt.fired, tt.state)
 			}
 			next, ok := e.Next(tk)
 			if tt.next < 0 {
@@ -122,8 +127,8 @@ func TestFireDowntimeOrderAcrossTargets(t *testing.T) {
 		t.Fatalf("Fire =\n %q\nwant\n %q", got, want)
 	}
 	for _, tg := range tk.SLA {
-		if tg.State != ticket.TargetBreached || tg.Stage != 6 {
-			t.Errorf("%s: state %s stage %d, want breached 6", tg.Name, tg.State, tg.Stage)
+		if want := cat(keysWarning, keysBreach, keysGM); tg.State != ticket.TargetBreached || !equal(tg.Fired, want) {
+			t.Errorf("%s: state %s fired %q, want breached %q", tg.Name, tg.State, tg.Fired, want)
 		}
 	}
 	if _, ok := e.Next(tk); ok {
@@ -197,16 +202,20 @@ func TestCheckpointsOrderAtEqualTimes(t *testing.T) {
 	tk := planned(e, ticket.KindRepair, "boundary", "minor", "general")
 	tg := tk.SLA[0]
 	tg.WarnAt = tg.DueAt // warn = 1: warning and breach at the same instant
-	var kinds []string
+	var kinds, keys []string
 	for _, cp := range e.Checkpoints(tg) {
 		s := string(cp.Kind)
 		if cp.Kind == sla.CheckpointEscalation {
 			s += " L" + string(rune('0'+cp.Level.Number))
 		}
 		kinds = append(kinds, s)
+		keys = append(keys, cp.Key)
 	}
 	want := []string{"warning", "escalation L1", "escalation L2", "breach", "escalation L3", "escalation L4"}
 	if !equal(kinds, want) {
 		t.Fatalf("Checkpoints = %v, want %v", kinds, want)
+	}
+	if want := cat(keysWarning, keysBreach, keysGM); !equal(keys, want) {
+		t.Fatalf("Checkpoint keys = %q, want %q", keys, want)
 	}
 }

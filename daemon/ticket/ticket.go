@@ -113,10 +113,15 @@ type Target struct {
 	MetAt  *time.Time  `json:"met_at,omitempty"`
 	// Escalation names the chain followed when the target warns or breaches.
 	Escalation string `json:"escalation,omitempty"`
-	// Stage counts the checkpoints of this target already fired (warning,
-	// breach, then each delayed escalation level), so that a restart never
-	// fires one twice.
-	Stage int `json:"stage"`
+	// Fired holds the keys of the checkpoints of this target already fired,
+	// in the order they fired, so that neither a restart nor a reload fires
+	// one twice. A key names a checkpoint by identity, never by position:
+	// "warning", "breach", and for a level of the escalation chain
+	// "level:" + name + "@" + at + "+" + after, e.g.
+	// "level:general manager@breach+4h0m0s" (see sla.LevelKey). Adding,
+	// removing or reordering the levels of a chain therefore leaves the
+	// meaning of the keys already recorded unchanged.
+	Fired []string `json:"fired,omitempty"`
 }
 
 // Done reports whether the target can fire no more checkpoints for being met.
