@@ -21,6 +21,12 @@ type Config struct {
 	// Roles maps a role named in an escalation level to the people who
 	// hold it, e.g. general_manager = ["Zhao Min"].
 	Roles map[string][]string `toml:"roles"`
+	// Calendars are the business calendars deadlines are counted on.
+	Calendars []Calendar `toml:"calendar"`
+	// Repeat detects repeated complaints about one place or asset.
+	Repeat Repeat `toml:"repeat"`
+	// Schedules create tickets, and write reports, on a calendar.
+	Schedules []Schedule `toml:"schedule"`
 
 	// Dir is the directory of the config file; relative paths in the
 	// config are relative to it. Not read from TOML.
@@ -120,23 +126,125 @@ type Route struct {
 type Policy struct {
 	// Name identifies the policy, e.g. "repair.serious".
 	Name string `toml:"name"`
+	// Calendar names the [[calendar]] business time is counted on.
+	// Default "always" (every hour of every day).
+	Calendar string `toml:"calendar"`
 	// Escalation names the [[escalation]] chain followed on warning and
 	// breach of any target.
 	Escalation string `toml:"escalation"`
+	// Stakeholders lists roles told when a ticket under this policy is
+	// created and whenever one of its deadlines is re-planned (the service
+	// desk, the school and the students, for a major fault).
+	Stakeholders []string `toml:"stakeholders"`
 	Match
 	Targets []Target `toml:"target"`
 }
 
-// Target is one [[policy.target]]: a promise with a deadline.
+// Target is one [[policy.target]]: a promise with a deadline. Exactly one
+// of after, same_day, next_business_day, business_days, day_of_month and
+// event_offset says when it falls due.
 type Target struct {
-	// Name is "response" (met when the ticket is acknowledged),
+	// Name is "response" (met when the ticket is first acknowledged),
 	// "resolution" (met when resolved), or another checklist name.
 	Name string `toml:"name"`
-	// After is the time allowed, counted from the ticket's creation.
+	// After is the time allowed, counted from the ticket's creation on
+	// the clock below.
 	After Duration `toml:"after"`
-	// Warn is the fraction of the span after which a warning is raised.
-	// Default 0.8.
+	// Clock, with after: "business" (only working hours of the policy's
+	// calendar count; the default) or "calendar" (real time: 36h is 36
+	// hours, across nights, weekends and daylight-saving changes).
+	Clock string `toml:"clock"`
+	// SameDay: due that business day at the given time if the ticket
+	// came in at or before the cut-off, else the next business day.
+	SameDay *SameDay `toml:"same_day"`
+	// NextBusinessDay: due on the first business day after the day the
+	// ticket came in, at this local time ("18:00").
+	NextBusinessDay string `toml:"next_business_day"`
+	// BusinessDays: due at close of business on the Nth business day after
+	// the day the ticket came in.
+	BusinessDays int `toml:"business_days"`
+	// DayOfMonth: due at the start (local midnight) of the next day N of a
+	// month ("before the 10th").
+	DayOfMonth int `toml:"day_of_month"`
+	// EventOffset: due this long after the ticket's event_at (negative:
+	// before it, "-2h"). A ticket without event_at is refused.
+	EventOffset *Duration `toml:"event_offset"`
+	// Warn is the fraction of the span after which a warning is raised,
+	// measured on the target's own clock. Default 0.8.
 	Warn float64 `toml:"warn"`
+}
+
+// SameDay is a target's same_day = { at = "18:00", cutoff = "14:00" }.
+type SameDay struct {
+	At     string `toml:"at"`
+	Cutoff string `toml:"cutoff"`
+}
+
+// Calendar is one [[calendar]]: when a desk works.
+type Calendar struct {
+	// Name identifies the calendar; policies and schedules name it.
+	Name string `toml:"name"`
+	// Zone is an IANA time zone, e.g. "Asia/Shanghai". Default "UTC".
+	Zone string `toml:"zone"`
+	// Week maps a weekday (monday … sunday) to its working hours, e.g.
+	// monday = ["09:00-12:00", "13:30-18:00"]; "00:00-24:00" is a whole
+	// day. Weekdays not listed are days off.
+	Week map[string][]string `toml:"week"`
+	// Holidays are dates with no work: "2026-10-01", or a range
+	// "2026-10-01..2026-10-07".
+	Holidays []string `toml:"holidays"`
+	// HolidaysFile loads more holidays from a file (one date a line, or
+	// iCalendar), relative to this config file.
+	HolidaysFile string `toml:"holidays_file"`
+	// Extra are dates worked although their weekday is not (make-up
+	// working days), with Monday's hours.
+	Extra []string `toml:"extra"`
+}
+
+// Repeat is the [repeat] table: repeated complaints about the same
+// location or asset escalate on their own.
+type Repeat struct {
+	// Count complaints (default 3) about one location or asset ...
+	Count int `toml:"count"`
+	// ... within Window (default "168h", 7 days) ...
+	Window Duration `toml:"window"`
+	// ... are escalated straight to these roles (default
+	// ["general_manager"]), with the earlier tickets linked.
+	Notify []string `toml:"notify"`
+}
+
+// Schedule is one [[schedule]]: recurring work on a calendar.
+type Schedule struct {
+	// Name identifies the schedule.
+	Name string `toml:"name"`
+	// Calendar names the [[calendar]] whose business days count.
+	Calendar string `toml:"calendar"`
+	// Every is "business_day", "week" or "month".
+	Every string `toml:"every"`
+	// At is the local time of day, "09:00".
+	At string `toml:"at"`
+	// Weekday, with every = "week": the day ("monday"); the schedule runs
+	// on it, or on the next business day when it is not one.
+	Weekday string `toml:"weekday"`
+	// BusinessDay, with every = "month": the Nth business day of the
+	// month (default 1).
+	BusinessDay int `toml:"business_day"`
+	// Ticket is the ticket to create, once per entry of ForEach.
+	Ticket *ScheduledTicket `toml:"ticket"`
+	// Report writes the SLA report of the period just ended to the data
+	// dir ("sla"), instead of creating a ticket.
+	Report string `toml:"report"`
+}
+
+// ScheduledTicket is the ticket a schedule creates.
+type ScheduledTicket struct {
+	Kind     string `toml:"kind"`
+	Category string `toml:"category"`
+	Severity string `toml:"severity"`
+	Title    string `toml:"title"`
+	// ForEach creates one ticket per value, with the value as its
+	// location and in its title ("{location}"); empty: one ticket.
+	ForEach []string `toml:"for_each"`
 }
 
 // Chain is one [[escalation]]: who is told, and when, as a promise nears
@@ -158,6 +266,12 @@ type Level struct {
 	After Duration `toml:"after"`
 	// Notify lists the roles told; [roles] maps them to people.
 	Notify []string `toml:"notify"`
+	// Reassign, when set, names a role: the ticket is reassigned to its
+	// first person when the level fires.
+	Reassign string `toml:"reassign"`
+	// RaiseSeverity raises the ticket's severity one step when the level
+	// fires (minor → serious → major → critical).
+	RaiseSeverity bool `toml:"raise_severity"`
 }
 
 // Duration is a time.Duration written as a Go duration string ("15m", "36h").

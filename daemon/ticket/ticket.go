@@ -70,6 +70,11 @@ type Ticket struct {
 	Policy     string `json:"policy,omitempty"`
 	// SLA holds the ticket's promises, one per target of its policy.
 	SLA []Target `json:"sla"`
+	// Pauses are the spans the ticket spent waiting on the reporter, when
+	// its clocks stopped. The last one is open (To is nil) while it waits.
+	Pauses []Pause `json:"pauses,omitempty"`
+	// Links are related tickets (the earlier complaints of a repeat).
+	Links []string `json:"links,omitempty"`
 
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
@@ -91,6 +96,12 @@ func (t *Ticket) Target(name string) *Target {
 	return nil
 }
 
+// Pause is one span during which a ticket's clocks stood still.
+type Pause struct {
+	From time.Time  `json:"from"`
+	To   *time.Time `json:"to,omitempty"`
+}
+
 // TargetState is where a promise stands.
 type TargetState string
 
@@ -106,7 +117,17 @@ const (
 
 // Target is one promise made about a ticket, with its clock.
 type Target struct {
-	Name   string      `json:"target"`
+	Name string `json:"target"`
+	// Kind is how the deadline is computed: after_business,
+	// after_calendar, same_day, next_business_day, business_days,
+	// day_of_month or event_offset.
+	Kind string `json:"kind,omitempty"`
+	// Calendar names the business calendar the target is counted on.
+	Calendar string `json:"calendar,omitempty"`
+	// Start is when the target's clock started (the ticket's creation);
+	// with the ticket's pauses, it is all a re-plan needs to compute the
+	// deadline again on a changed calendar.
+	Start  time.Time   `json:"start"`
 	DueAt  time.Time   `json:"due_at"`
 	WarnAt time.Time   `json:"warn_at"`
 	State  TargetState `json:"state"`
@@ -153,7 +174,44 @@ const (
 	EventSLABreached = "sla.breached"
 	EventSLAMet      = "sla.met"
 	EventEscalated   = "escalated"
+	// EventReplanned: a target's deadline moved (a pause ended, the
+	// calendar changed, a new planned time was set). Data: ReplanData.
+	EventReplanned = "sla.replanned"
+	// EventStakeholders: the policy's stakeholders were told of the ticket
+	// (on creation) or of a re-plan. Data: StakeholdersData.
+	EventStakeholders = "stakeholders.notified"
+	// EventRepeat: a complaint is the Nth about one location or asset
+	// within the window. Data: RepeatData.
+	EventRepeat = "complaint.repeated"
+	// EventScheduled: a ticket created by a schedule. Data: the schedule.
+	EventScheduled = "ticket.scheduled"
 )
+
+// ReplanData is the data of an sla.replanned event.
+type ReplanData struct {
+	Target    string    `json:"target"`
+	FromDueAt time.Time `json:"from_due_at"`
+	ToDueAt   time.Time `json:"to_due_at"`
+	Reason    string    `json:"reason"`
+}
+
+// StakeholdersData is the data of a stakeholders.notified event.
+type StakeholdersData struct {
+	Roles  []string `json:"roles"`
+	People []string `json:"people"`
+	Reason string   `json:"reason"`
+}
+
+// RepeatData is the data of a complaint.repeated event.
+type RepeatData struct {
+	Location string   `json:"location,omitempty"`
+	Asset    string   `json:"asset,omitempty"`
+	Count    int      `json:"count"`
+	Window   string   `json:"window"`
+	Earlier  []string `json:"earlier"`
+	Roles    []string `json:"roles"`
+	People   []string `json:"people"`
+}
 
 // NewEvent builds an event with data marshalled to JSON. Seq and Version are
 // left for the store to assign.
