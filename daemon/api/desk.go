@@ -12,14 +12,16 @@ import (
 // implements it; tests use a fake.
 //
 // Errors are mapped to responses: a *ticket.FieldError is 400, a
-// *ticket.TransitionError is 409, store.ErrNotFound is 404, an error with
+// *ticket.TransitionError is 409, store.ErrNotFound is 404, a
+// *store.IdempotencyError is 422 (idempotency_key_reused), an error with
 // an Unavailable() bool method returning true (the desk is shutting down)
 // is 503, and anything else is 500 with the details logged only. Errors
 // may be wrapped.
 type Desk interface {
 	// Create normalises, validates and stores a new ticket. With a
-	// non-empty idempotencyKey already used, it returns the ticket created
-	// then and created=false.
+	// non-empty idempotencyKey already used for the same submission, it
+	// returns the ticket created then and created=false; used for a
+	// different submission, it fails with a *store.IdempotencyError.
 	Create(ctx context.Context, t ticket.Ticket, idempotencyKey, actor string) (stored ticket.Ticket, created bool, err error)
 	// Transition moves ticket id to status to, recording note and actor.
 	Transition(ctx context.Context, id string, to ticket.Status, note, actor string) (ticket.Ticket, error)

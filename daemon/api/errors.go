@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/switchboard-desk/switchboard/daemon/store"
@@ -36,10 +37,15 @@ func badRequest(w http.ResponseWriter, msg string) {
 func (s *Server) deskError(w http.ResponseWriter, r *http.Request, err error) {
 	var fe *ticket.FieldError
 	var te *ticket.TransitionError
+	var ie *store.IdempotencyError
 	var un interface{ Unavailable() bool }
 	switch {
 	case errors.As(err, &fe):
 		badRequest(w, fe.Error())
+	case errors.As(err, &ie):
+		// The key is at most MaxIdempotencyKey long: named in full.
+		writeError(w, http.StatusUnprocessableEntity, wire.CodeIdempotencyReused,
+			fmt.Sprintf("%s %q was already used for %s with a different request", wire.HeaderIdempotencyKey, ie.Key, ie.TicketID))
 	case errors.As(err, &te):
 		if !te.To.Valid() {
 			badRequest(w, "to: "+te.Error())

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -72,19 +73,25 @@ type memDesk struct {
 	fakeDesk
 	tickets map[string]ticket.Ticket
 	history map[string][]ticket.Event
-	keys    map[string]string
+	keys    map[string]string // idempotency key → ticket ID
+	prints  map[string]string // idempotency key → the submission, as JSON
 	actors  []string
 }
 
 func newMemDesk() *memDesk {
-	d := &memDesk{tickets: map[string]ticket.Ticket{}, history: map[string][]ticket.Event{}, keys: map[string]string{}}
+	d := &memDesk{tickets: map[string]ticket.Ticket{}, history: map[string][]ticket.Event{},
+		keys: map[string]string{}, prints: map[string]string{}}
 	d.CreateFn = func(_ context.Context, t ticket.Ticket, key, actor string) (ticket.Ticket, bool, error) {
-		if id, ok := d.keys[key]; ok && key != "" {
-			return d.tickets[id], false, nil
-		}
 		t.Normalize()
 		if err := t.ValidateNew(); err != nil {
 			return ticket.Ticket{}, false, fmt.Errorf("desk: %w", err)
+		}
+		sub, _ := json.Marshal(t)
+		if id, ok := d.keys[key]; ok && key != "" {
+			if d.prints[key] != string(sub) {
+				return ticket.Ticket{}, false, fmt.Errorf("desk: create ticket: %w", &store.IdempotencyError{Key: key, TicketID: id})
+			}
+			return d.tickets[id], false, nil
 		}
 		t.ID = fmt.Sprintf("T-%d", len(d.tickets)+1)
 		t.Status = ticket.StatusNew
@@ -93,6 +100,7 @@ func newMemDesk() *memDesk {
 		d.history[t.ID] = []ticket.Event{{Seq: int64(len(d.tickets)), Version: 1, TicketID: t.ID, Type: ticket.EventCreated, Actor: actor}}
 		if key != "" {
 			d.keys[key] = t.ID
+			d.prints[key] = string(sub)
 		}
 		d.actors = append(d.actors, actor)
 		return t, true, nil

@@ -20,8 +20,9 @@ const (
 	MaxLimit = 500
 )
 
-// createTicket is POST /tickets: 201 and the new ticket, or 200 and the
-// ticket created earlier with the same Idempotency-Key.
+// createTicket is POST /tickets: 201 and the new ticket, 200 and the ticket
+// created earlier with the same Idempotency-Key, or 422 if that key was
+// used for a different submission.
 func (s *Server) createTicket(w http.ResponseWriter, r *http.Request) {
 	who, ok := actor(w, r)
 	if !ok {

@@ -91,6 +91,53 @@ func TestCreateIdempotentReplay(t *testing.T) {
 	}
 }
 
+// TestCreateIdempotencyKeyReused: the same key with another submission is
+// a 422 naming the key and the first ticket, and creates nothing.
+func TestCreateIdempotencyKeyReused(t *testing.T) {
+	d := newMemDesk()
+	s := startServer(t, d)
+	first := s.do(t, "POST", "/api/v1/tickets", validTicket, wire.HeaderIdempotencyKey, "k1")
+	if first.status != 201 {
+		t.Fatalf("first: %d %s", first.status, first.body)
+	}
+	other := strings.Replace(validTicket, "machine down", "machine on fire", 1)
+	for _, key := range []string{"k1", "  k1 "} {
+		r := s.do(t, "POST", "/api/v1/tickets", other, wire.HeaderIdempotencyKey, key)
+		if r.status != 422 {
+			t.Fatalf("key %q, another body: status %d, want 422: %s", key, r.status, r.body)
+		}
+		e := r.err(t)
+		if want := `Idempotency-Key "k1" was already used for T-1 with a different request`; e.Code != wire.CodeIdempotencyReused || e.Message != want {
+			t.Errorf("error %+v, want %s %q", e, wire.CodeIdempotencyReused, want)
+		}
+		if r.header.Get(wire.HeaderReplayed) != "" || r.header.Get("Location") != "" {
+			t.Errorf("a refusal has Replayed %q, Location %q", r.header.Get(wire.HeaderReplayed), r.header.Get("Location"))
+		}
+	}
+	if len(d.tickets) != 1 {
+		t.Errorf("%d tickets after the refusals, want 1", len(d.tickets))
+	}
+	// The original submission still replays; a new key still creates.
+	if r := s.do(t, "POST", "/api/v1/tickets", validTicket, wire.HeaderIdempotencyKey, "k1"); r.status != 200 || r.header.Get(wire.HeaderReplayed) != "true" {
+		t.Errorf("replay after a refusal: %d %s", r.status, r.body)
+	}
+	if r := s.do(t, "POST", "/api/v1/tickets", other, wire.HeaderIdempotencyKey, "k2"); r.status != 201 {
+		t.Errorf("another key: %d %s", r.status, r.body)
+	}
+	// The longest key allowed is named in full.
+	long := strings.Repeat("k", MaxIdempotencyKey)
+	s.do(t, "POST", "/api/v1/tickets", validTicket, wire.HeaderIdempotencyKey, long)
+	if r := s.do(t, "POST", "/api/v1/tickets", other, wire.HeaderIdempotencyKey, long); r.status != 422 || !strings.Contains(r.err(t).Message, `"`+long+`"`) {
+		t.Errorf("long key reused: %d %s", r.status, r.body)
+	}
+	if got := s.metric(t, "switchboard_tickets_created_total"); !strings.HasSuffix(got, " 3") {
+		t.Errorf("created counter: %q, want 3", got)
+	}
+	if !strings.Contains(s.metric(t, "switchboard_http_requests_total"), `switchboard_http_requests_total{code="422",route="POST /api/v1/tickets"} 3`) {
+		t.Error("the refusals are not counted as 422")
+	}
+}
+
 func TestCreateBadInput(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -168,6 +215,8 @@ func TestDeskErrors(t *testing.T) {
 		{"field", fmt.Errorf("intake: %w", &ticket.FieldError{Field: "title", Message: "is required"}), 400, wire.CodeInvalid, "title: is required"},
 		{"not found", fmt.Errorf("desk: %w", store.ErrNotFound), 404, wire.CodeNotFound, `ticket "T-1" not found`},
 		{"transition", fmt.Errorf("desk: %w", &ticket.TransitionError{From: ticket.StatusNew, To: ticket.StatusClosed}), 409, wire.CodeConflict, `from "new" to "closed"`},
+		{"idempotency key reused", fmt.Errorf("desk: create ticket: %w", fmt.Errorf("sqlite: create: %w", &store.IdempotencyError{Key: "k1", TicketID: "SB-2"})),
+			422, wire.CodeIdempotencyReused, `Idempotency-Key "k1" was already used for SB-2 with a different request`},
 		{"unavailable", fmt.Errorf("desk: %w", unavailable{}), 503, wire.CodeUnavailable, "unavailable"},
 		{"deadline", fmt.Errorf("desk: %w", context.DeadlineExceeded), 503, wire.CodeUnavailable, "unavailable"},
 		{"internal", errors.New("sqlite: disk I/O error at /var/secret/path"), 500, wire.CodeInternal, "internal error"},

@@ -112,6 +112,13 @@ func TestCreateTicketIdempotent(t *testing.T) {
 	if a.ID != b.ID {
 		t.Errorf("replay created %s, first was %s", b.ID, a.ID)
 	}
+	req.Title = "Burst"
+	_, err = c.CreateTicket(ctx(t), req, "same")
+	var ae *client.APIError
+	want := `Idempotency-Key "same" was already used for ` + a.ID + ` with a different request`
+	if !errors.As(err, &ae) || ae.Status != 422 || ae.Code != wire.CodeIdempotencyReused || ae.Message != want {
+		t.Errorf("same key, another submission: %v; want a 422 %s %q", err, wire.CodeIdempotencyReused, want)
+	}
 }
 
 func TestAPIErrors(t *testing.T) {

@@ -66,6 +66,8 @@ func (o ListOptions) values() url.Values {
 // CreateTicket submits a new ticket and returns it as stored (with its ID,
 // department and SLA). A non-empty idempotencyKey makes a retry safe: the
 // daemon answers a repeated key with the ticket the first attempt created.
+// A key reused for a different submission is refused with an *APIError of
+// status 422 and code wire.CodeIdempotencyReused, and nothing is stored.
 func (c *Client) CreateTicket(ctx context.Context, req CreateRequest, idempotencyKey string) (ticket.Ticket, error) {
 	var t ticket.Ticket
 	_, err := c.do(ctx, http.MethodPost, "/tickets", nil, req, &t,

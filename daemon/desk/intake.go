@@ -2,7 +2,11 @@ package desk
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"time"
 	"unicode/utf8"
 
 	"github.com/switchboard-desk/switchboard/daemon/store"
@@ -32,7 +36,10 @@ type routedData struct {
 
 // Create validates a submission, routes it, plans its SLA and stores it.
 // The ticket is on disk when Create returns. With an idempotency key that
-// was used before, the earlier ticket is returned with created=false.
+// was used before for the same submission (the same intake fields once
+// normalised), the earlier ticket is returned with created=false; used
+// before for a different submission, Create stores nothing and fails with
+// a *store.IdempotencyError (matching store.ErrIdempotencyReused).
 func (d *Desk) Create(ctx context.Context, in ticket.Ticket, idempotencyKey, actor string) (ticket.Ticket, bool, error) {
 	t := ticket.Ticket{
 		Kind: in.Kind, Category: in.Category, Severity: in.Severity, Tier: in.Tier,
@@ -42,6 +49,38 @@ func (d *Desk) Create(ctx context.Context, in ticket.Ticket, idempotencyKey, act
 	t.Normalize()
 	if err := t.ValidateNew(); err != nil {
 		return ticket.Ticket{}, false, err
+	}
+	idem := store.Idempotency{Key: idempotencyKey}
+	if idempotencyKey != "" {
+		// The fingerprint is the hex SHA-256 of the intake fields as
+		// normalised, in a fixed order: a retry that differs only in
+		// spacing Normalize trims, in the order of the fields map, in an
+		// empty versus absent map or in the zone event_at is written in is
+		// still the same submission.
+		var eventAt *time.Time
+		if t.EventAt != nil {
+			u := t.EventAt.UTC()
+			eventAt = &u
+		}
+		b, err := json.Marshal(struct {
+			Kind        ticket.Kind       `json:"kind"`
+			Category    string            `json:"category"`
+			Severity    string            `json:"severity"`
+			Tier        string            `json:"tier"`
+			Title       string            `json:"title"`
+			Description string            `json:"description"`
+			Reporter    ticket.Reporter   `json:"reporter"`
+			Location    string            `json:"location"`
+			Asset       string            `json:"asset"`
+			Fields      map[string]string `json:"fields,omitempty"`
+			EventAt     *time.Time        `json:"event_at"`
+		}{t.Kind, t.Category, t.Severity, t.Tier, t.Title, t.Description, t.Reporter,
+			t.Location, t.Asset, t.Fields, eventAt})
+		if err != nil {
+			return ticket.Ticket{}, false, fmt.Errorf("desk: create ticket: fingerprint: %w", err)
+		}
+		sum := sha256.Sum256(b)
+		idem.Fingerprint = hex.EncodeToString(sum[:])
 	}
 	now := d.now().UTC()
 	r := d.rules.Load()
@@ -60,7 +99,7 @@ func (d *Desk) Create(ctx context.Context, in ticket.Ticket, idempotencyKey, act
 			Department: dec.Department, Rule: dec.Rule, Reason: dec.Reason,
 		}),
 	}
-	stored, evs, created, err := d.store.Create(ctx, t, evs, idempotencyKey)
+	stored, evs, created, err := d.store.Create(ctx, t, evs, idem)
 	if err != nil {
 		return ticket.Ticket{}, false, fmt.Errorf("desk: create ticket: %w", err)
 	}

@@ -83,6 +83,35 @@ func TestAPIRejectsBadInput(t *testing.T) {
 	if c1 != 201 || c2 != 200 || t1.ID == "" || t1.ID != t2.ID || h2.Get(wire.HeaderReplayed) != "true" {
 		t.Errorf("idempotent retry: %d %s then %d %s (replayed=%q)", c1, t1.ID, c2, t2.ID, h2.Get(wire.HeaderReplayed))
 	}
+
+	// The same key with a different submission: 422 naming the key and the
+	// first ticket, and no new ticket.
+	before, err := a.client().Tickets(ctxT(t, 5*time.Second), clientList())
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := `{"kind":"repair","category":"valve","title":"Valve burst","reporter":{"name":"Liu"}}`
+	c3, b3, h3 := post(t, a, "/api/v1/tickets", changed, map[string]string{"Idempotency-Key": "call-42"})
+	var e wire.ErrorBody
+	want := `Idempotency-Key "call-42" was already used for ` + t1.ID + ` with a different request`
+	if c3 != 422 || json.Unmarshal(b3, &e) != nil || e.Error.Code != wire.CodeIdempotencyReused || e.Error.Message != want {
+		t.Errorf("reused key, different body: %d %s; want 422 %s %q", c3, b3, wire.CodeIdempotencyReused, want)
+	}
+	if h3.Get(wire.HeaderReplayed) != "" {
+		t.Errorf("the refusal is marked replayed")
+	}
+	after, err := a.client().Tickets(ctxT(t, 5*time.Second), clientList())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after.Tickets) != len(before.Tickets) {
+		t.Errorf("the refused submission stored a ticket: %d tickets, then %d", len(before.Tickets), len(after.Tickets))
+	}
+	for _, tk := range after.Tickets {
+		if tk.Title == "Valve burst" {
+			t.Errorf("the refused submission is stored as %s", tk.ID)
+		}
+	}
 }
 
 func clientList() client.ListOptions { return client.ListOptions{Limit: 100} }

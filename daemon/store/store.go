@@ -8,6 +8,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/switchboard-desk/switchboard/daemon/ticket"
@@ -15,6 +16,38 @@ import (
 
 // ErrNotFound is returned when a ticket does not exist.
 var ErrNotFound = errors.New("store: ticket not found")
+
+// ErrIdempotencyReused matches, with errors.Is, every *IdempotencyError.
+var ErrIdempotencyReused = errors.New("store: idempotency key reused with a different request")
+
+// Idempotency identifies a submission to Create so that a retry is answered
+// with the ticket the first attempt created. The zero value means none.
+type Idempotency struct {
+	// Key is the caller's idempotency key; "" means the submission has
+	// none and always creates a ticket.
+	Key string
+	// Fingerprint identifies the request's content (the desk uses the hex
+	// SHA-256 of the normalised intake fields). A retry must carry the same
+	// fingerprint as the first use of Key. "" matches any fingerprint, on
+	// either side: keys stored before fingerprints existed have none.
+	Fingerprint string
+}
+
+// IdempotencyError is returned by Create when Key was first used, for
+// ticket TicketID, with a request whose fingerprint differs. Nothing is
+// written. It matches ErrIdempotencyReused.
+type IdempotencyError struct {
+	Key      string
+	TicketID string
+}
+
+// Error implements error.
+func (e *IdempotencyError) Error() string {
+	return fmt.Sprintf("store: idempotency key %q was already used for %s with a different request", e.Key, e.TicketID)
+}
+
+// Is reports whether target is ErrIdempotencyReused.
+func (e *IdempotencyError) Is(target error) bool { return target == ErrIdempotencyReused }
 
 // UpdateFunc mutates t in place and returns the events that record the
 // change. Returning an error aborts the update: nothing is written. Returning
@@ -44,10 +77,12 @@ type Page struct {
 // concurrent use. Every write is durable when the method returns.
 type Store interface {
 	// Create assigns t an ID, stores it with its first events, and returns
-	// the stored ticket and events (with Seq and Version set). If
-	// idempotencyKey is not empty and a ticket was already created with
-	// it, that ticket is returned with created=false and nothing is written.
-	Create(ctx context.Context, t ticket.Ticket, events []ticket.Event, idempotencyKey string) (stored ticket.Ticket, evs []ticket.Event, created bool, err error)
+	// the stored ticket and events (with Seq and Version set). If idem.Key
+	// is not empty and a ticket was already created with it, nothing is
+	// written: with a matching fingerprint that ticket is returned with
+	// created=false, with a different one Create fails with an
+	// *IdempotencyError. A key is stored with the ticket it created.
+	Create(ctx context.Context, t ticket.Ticket, events []ticket.Event, idem Idempotency) (stored ticket.Ticket, evs []ticket.Event, created bool, err error)
 
 	// Update runs fn on the current state of ticket id inside one
 	// transaction and appends the events it returns, setting t.Version and

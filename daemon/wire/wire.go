@@ -15,7 +15,8 @@ const Prefix = "/api/v1"
 // Header names.
 const (
 	// HeaderIdempotencyKey makes a retried POST /tickets return the ticket
-	// created by the first attempt.
+	// created by the first attempt. Reusing a key with a different
+	// submission is refused with 422 and CodeIdempotencyReused.
 	HeaderIdempotencyKey = "Idempotency-Key"
 	// HeaderReplayed is "true" on a response that returns a ticket
 	// created earlier with the same Idempotency-Key.
@@ -79,12 +80,13 @@ type ErrorDetail struct {
 
 // Error codes.
 const (
-	CodeInvalid      = "invalid_request"    // 400: bad field, malformed JSON, oversized body
-	CodeUnauthorized = "unauthorized"       // 401
-	CodeNotFound     = "not_found"          // 404
-	CodeConflict     = "illegal_transition" // 409
-	CodeInternal     = "internal"           // 500
-	CodeUnavailable  = "unavailable"        // 503: shutting down
+	CodeInvalid           = "invalid_request"        // 400: bad field, malformed JSON, oversized body
+	CodeUnauthorized      = "unauthorized"           // 401
+	CodeNotFound          = "not_found"              // 404
+	CodeConflict          = "illegal_transition"     // 409
+	CodeIdempotencyReused = "idempotency_key_reused" // 422: Idempotency-Key already used for a different submission
+	CodeInternal          = "internal"               // 500
+	CodeUnavailable       = "unavailable"            // 503: shutting down
 )
 
 // Stream message types.

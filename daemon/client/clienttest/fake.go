@@ -3,7 +3,8 @@
 // (the Go client, the CLI, scripts) without the daemon. It checks what the
 // real API checks at the edges that matter to a client: the bearer token,
 // strict JSON bodies (unknown keys are rejected), intake validation, the
-// life cycle, idempotency keys, cursors and the stream's snapshot-then-events
+// life cycle, idempotency keys (a key reused for another submission is a
+// 422), cursors and the stream's snapshot-then-events
 // order. Routing and SLAs are canned: every target is relative to Now.
 package clienttest
 
@@ -52,7 +53,8 @@ type Server struct {
 	order    []string // ids, oldest first
 	history  map[string][]ticket.Event
 	depts    []wire.Department
-	idem     map[string]string
+	idem     map[string]string // idempotency key → ticket ID
+	idemSub  map[string]string // idempotency key → the normalised submission, as JSON
 	seq      int64
 	nextID   int
 	subs     map[chan wire.Message]io.Closer // stream clients and their connections
@@ -70,6 +72,7 @@ func New(t testing.TB, token string) *Server {
 		tickets:  map[string]*ticket.Ticket{},
 		history:  map[string][]ticket.Event{},
 		idem:     map[string]string{},
+		idemSub:  map[string]string{},
 		subs:     map[chan wire.Message]io.Closer{},
 		nextID:   1,
 	}
@@ -230,7 +233,13 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	key := r.Header.Get(wire.HeaderIdempotencyKey)
+	sub, _ := json.Marshal(&t)
 	if id, ok := s.idem[key]; ok && key != "" {
+		if s.idemSub[key] != string(sub) {
+			writeError(w, http.StatusUnprocessableEntity, wire.CodeIdempotencyReused,
+				fmt.Sprintf("%s %q was already used for %s with a different request", wire.HeaderIdempotencyKey, key, id))
+			return
+		}
 		w.Header().Set(wire.HeaderReplayed, "true")
 		writeJSON(w, http.StatusOK, s.tickets[id])
 		return
@@ -253,6 +262,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 	s.order = append(s.order, t.ID)
 	if key != "" {
 		s.idem[key] = t.ID
+		s.idemSub[key] = string(sub)
 	}
 	s.appendLocked(&t, ticket.NewEvent(ticket.EventCreated, actor(r), now, map[string]any{
 		"kind": t.Kind, "category": t.Category, "severity": t.Severity, "tier": t.Tier, "title": t.Title, "policy": t.Policy}))

@@ -19,11 +19,11 @@ import (
 func TestBatchRollsBackFailuresAlone(t *testing.T) {
 	s, _ := openTemp(t)
 	ctx := context.Background()
-	a, _, _, err := s.Create(ctx, newTicket("a"), []ticket.Event{{Type: ticket.EventCreated}}, "")
+	a, _, _, err := s.Create(ctx, newTicket("a"), []ticket.Event{{Type: ticket.EventCreated}}, store.Idempotency{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _, _, err := s.Create(ctx, newTicket("b"), []ticket.Event{{Type: ticket.EventCreated}}, "")
+	b, _, _, err := s.Create(ctx, newTicket("b"), []ticket.Event{{Type: ticket.EventCreated}}, store.Idempotency{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func TestBatchRollsBackFailuresAlone(t *testing.T) {
 	}
 	for range creates {
 		wg.Go(func() {
-			if _, _, _, err := s.Create(ctx, newTicket("kept"), createdEvents(), ""); err != nil {
+			if _, _, _, err := s.Create(ctx, newTicket("kept"), createdEvents(), store.Idempotency{}); err != nil {
 				t.Errorf("Create: %v", err)
 			}
 		})
@@ -77,7 +77,7 @@ func TestBatchRollsBackFailuresAlone(t *testing.T) {
 	})
 	wg.Go(func() { // SQL that fails after the request wrote a ticket
 		err := s.submit(ctx, func(ctx context.Context, tx *sql.Tx) error {
-			if _, _, _, err := s.create(ctx, tx, newTicket("rolled back"), createdEvents(), "lost-key"); err != nil {
+			if _, _, _, err := s.create(ctx, tx, newTicket("rolled back"), createdEvents(), store.Idempotency{Key: "lost-key"}); err != nil {
 				return err
 			}
 			_, err := s.appendEvents(ctx, tx, "SB-999999", 0, []ticket.Event{{Type: ticket.EventNote}}, s.stamp())
@@ -129,7 +129,7 @@ func TestBatchRollsBackFailuresAlone(t *testing.T) {
 			t.Errorf("ticket %s of a failed request was kept", tk.ID)
 		}
 	}
-	if _, _, created, err := s.Create(ctx, newTicket("x"), nil, "lost-key"); err != nil || !created {
+	if _, _, created, err := s.Create(ctx, newTicket("x"), nil, store.Idempotency{Key: "lost-key"}); err != nil || !created {
 		t.Errorf("the idempotency key of a failed request was kept: created %v, %v", created, err)
 	}
 	// Every seq of a rolled-back request was reused: no holes.
@@ -155,7 +155,7 @@ func TestSameKeyInOneBatch(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			tk, evs, created, err := s.Create(ctx, newTicket(fmt.Sprint("try ", i)), createdEvents(), "same-key")
+			tk, evs, created, err := s.Create(ctx, newTicket(fmt.Sprint("try ", i)), createdEvents(), store.Idempotency{Key: "same-key"})
 			if err != nil {
 				t.Errorf("Create: %v", err)
 			}
@@ -211,7 +211,7 @@ func queueInOrder(t *testing.T, s *Store, writes ...func() error) func() []error
 
 func createWrite(s *Store) func() error {
 	return func() error {
-		_, _, _, err := s.Create(context.Background(), newTicket("t"), createdEvents(), "")
+		_, _, _, err := s.Create(context.Background(), newTicket("t"), createdEvents(), store.Idempotency{})
 		return err
 	}
 }

@@ -99,7 +99,7 @@ func TestGroupCommitConcurrent(t *testing.T) {
 			ctx := context.Background()
 			shared := make([]string, 8)
 			for i := range shared {
-				tk, _, _, err := s.Create(ctx, newTicket("shared"), []ticket.Event{{Type: ticket.EventCreated}}, "")
+				tk, _, _, err := s.Create(ctx, newTicket("shared"), []ticket.Event{{Type: ticket.EventCreated}}, store.Idempotency{})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -126,7 +126,7 @@ func TestGroupCommitConcurrent(t *testing.T) {
 				wg.Go(func() {
 					for i := range tc.ops {
 						if i%2 == 0 {
-							tk, evs, ok, err := s.Create(ctx, newTicket("new"), createdEvents(), fmt.Sprintf("w%d-%d", w, i))
+							tk, evs, ok, err := s.Create(ctx, newTicket("new"), createdEvents(), store.Idempotency{Key: fmt.Sprintf("w%d-%d", w, i)})
 							if err != nil || !ok {
 								t.Errorf("Create: created %v, %v", ok, err)
 								return

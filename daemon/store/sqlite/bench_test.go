@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchboard-desk/switchboard/daemon/store"
 	"github.com/switchboard-desk/switchboard/daemon/ticket"
 )
 
@@ -30,7 +31,7 @@ func BenchmarkCreate(b *testing.B) {
 	ctx := context.Background()
 	tk, evs := benchTicket()
 	for b.Loop() {
-		if _, _, _, err := s.Create(ctx, tk, evs, ""); err != nil {
+		if _, _, _, err := s.Create(ctx, tk, evs, store.Idempotency{}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -49,7 +50,7 @@ func BenchmarkCreateParallel(b *testing.B) {
 	b.SetParallelism(benchParallelism)
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			if _, _, _, err := s.Create(ctx, tk, evs, ""); err != nil {
+			if _, _, _, err := s.Create(ctx, tk, evs, store.Idempotency{}); err != nil {
 				b.Error(err)
 				return
 			}
@@ -62,7 +63,7 @@ func BenchmarkGet(b *testing.B) {
 	s, _ := openTemp(b)
 	ctx := context.Background()
 	tk, evs := benchTicket()
-	stored, _, _, err := s.Create(ctx, tk, evs, "")
+	stored, _, _, err := s.Create(ctx, tk, evs, store.Idempotency{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -81,7 +82,7 @@ func BenchmarkUpdateParallel(b *testing.B) {
 	tk, evs := benchTicket()
 	ids := make([]string, 64)
 	for i := range ids {
-		stored, _, _, err := s.Create(ctx, tk, evs, "")
+		stored, _, _, err := s.Create(ctx, tk, evs, store.Idempotency{})
 		if err != nil {
 			b.Fatal(err)
 		}

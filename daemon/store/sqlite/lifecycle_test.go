@@ -52,7 +52,7 @@ func TestContextDoneBeforeRun(t *testing.T) {
 		do   func(ctx context.Context, s *Store, id string, ran *atomic.Bool) error
 	}{
 		{"create", func(ctx context.Context, s *Store, _ string, _ *atomic.Bool) error {
-			_, _, _, err := s.Create(ctx, newTicket("not run"), createdEvents(), "key")
+			_, _, _, err := s.Create(ctx, newTicket("not run"), createdEvents(), store.Idempotency{Key: "key"})
 			return err
 		}},
 		{"update", func(ctx context.Context, s *Store, id string, ran *atomic.Bool) error {
@@ -68,7 +68,7 @@ func TestContextDoneBeforeRun(t *testing.T) {
 			t.Run(tc.name+"/"+w.name, func(t *testing.T) {
 				s, _ := openTemp(t)
 				bg := context.Background()
-				tk, _, _, err := s.Create(bg, newTicket("existing"), []ticket.Event{{Type: ticket.EventCreated}}, "")
+				tk, _, _, err := s.Create(bg, newTicket("existing"), []ticket.Event{{Type: ticket.EventCreated}}, store.Idempotency{})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -105,7 +105,7 @@ func TestContextDoneBeforeRun(t *testing.T) {
 				if last, _ := s.LastSeq(bg); last != 1 {
 					t.Errorf("LastSeq %d after a cancelled write, want 1", last)
 				}
-				next, _, created, err := s.Create(bg, newTicket("next"), nil, "key")
+				next, _, created, err := s.Create(bg, newTicket("next"), nil, store.Idempotency{Key: "key"})
 				if err != nil || !created || next.ID != "SB-2" {
 					t.Errorf("next Create = %s created %v, %v; want SB-2 created", next.ID, created, err)
 				}
@@ -120,7 +120,7 @@ func TestContextCancelledWhileRunning(t *testing.T) {
 	s, _ := openTemp(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	tk, _, _, err := s.Create(ctx, newTicket("t"), []ticket.Event{{Type: ticket.EventCreated}}, "")
+	tk, _, _, err := s.Create(ctx, newTicket("t"), []ticket.Event{{Type: ticket.EventCreated}}, store.Idempotency{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +148,7 @@ func TestCloseFinishesInFlight(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			tk, _, _, err := s.Create(ctx, newTicket("in flight"), createdEvents(), "")
+			tk, _, _, err := s.Create(ctx, newTicket("in flight"), createdEvents(), store.Idempotency{})
 			if err != nil {
 				t.Errorf("in-flight Create: %v", err)
 			}
@@ -163,7 +163,7 @@ func TestCloseFinishesInFlight(t *testing.T) {
 		defer s.mu.RUnlock()
 		return s.closed
 	})
-	if _, _, _, err := s.Create(ctx, newTicket("late"), nil, ""); !errors.Is(err, ErrClosed) {
+	if _, _, _, err := s.Create(ctx, newTicket("late"), nil, store.Idempotency{}); !errors.Is(err, ErrClosed) {
 		t.Errorf("Create during Close = %v, want ErrClosed", err)
 	}
 	select {
@@ -212,7 +212,7 @@ func TestCloseRacesWithWrites(t *testing.T) {
 	for range 8 {
 		wg.Go(func() {
 			for {
-				tk, _, _, err := s.Create(ctx, newTicket("racing"), createdEvents(), "")
+				tk, _, _, err := s.Create(ctx, newTicket("racing"), createdEvents(), store.Idempotency{})
 				if errors.Is(err, ErrClosed) {
 					return
 				}

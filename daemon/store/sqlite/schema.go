@@ -44,6 +44,11 @@ CREATE TABLE idempotency (
 	ticket_id TEXT NOT NULL REFERENCES tickets (id)
 ) WITHOUT ROWID;
 `,
+	// 2: a fingerprint of the request that first used each idempotency
+	// key. Keys stored before it get '', which matches any request.
+	`
+ALTER TABLE idempotency ADD COLUMN fingerprint TEXT NOT NULL DEFAULT '';
+`,
 }
 
 // SchemaVersion is the schema version this build writes.

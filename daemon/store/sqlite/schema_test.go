@@ -3,10 +3,12 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/switchboard-desk/switchboard/daemon/store"
 	"github.com/switchboard-desk/switchboard/daemon/ticket"
@@ -88,7 +90,7 @@ func TestOpenExistingKeepsData(t *testing.T) {
 		if err != nil {
 			t.Fatalf("round %d: Open: %v", round, err)
 		}
-		if _, _, _, err := s.Create(ctx, ticket.Ticket{Status: ticket.StatusNew}, nil, ""); err != nil {
+		if _, _, _, err := s.Create(ctx, ticket.Ticket{Status: ticket.StatusNew}, nil, store.Idempotency{}); err != nil {
 			t.Fatalf("round %d: Create: %v", round, err)
 		}
 		p, err := s.List(ctx, store.Filter{})
@@ -132,5 +134,54 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 	}
 	if v := userVersion(t, rawDB(t, path)); v != newer {
 		t.Fatalf("the refused file was changed: user_version %d, want %d", v, newer)
+	}
+}
+
+// TestMigrateKeepsIdempotencyKeys upgrades a version 1 file holding a key:
+// the key gets no fingerprint, so any retry with it is still a replay, and
+// keys stored after the upgrade are checked.
+func TestMigrateKeepsIdempotencyKeys(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "v1.db")
+	db := rawDB(t, path)
+	if _, err := migrate(ctx, db, migrations[:1]); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC)
+	old := ticket.Ticket{ID: "SB-1", Kind: ticket.KindRepair, Title: "from v1", Status: ticket.StatusNew, CreatedAt: at, UpdatedAt: at}
+	body, err := encodeTicket(&old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO tickets (n, id, department, status, open, created_at, updated_at, version, body)
+		VALUES (1, 'SB-1', '', 'new', 1, ?, ?, 0, ?)`, formatTime(at), formatTime(at), body); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO idempotency (key, ticket_id) VALUES ('v1-key', 'SB-1')`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open a version 1 file: %v", err)
+	}
+	defer s.Close()
+	if v := userVersion(t, rawDB(t, path)); v != SchemaVersion() {
+		t.Fatalf("user_version %d after Open, want %d", v, SchemaVersion())
+	}
+	for _, fp := range []string{"fp-a", "fp-b", ""} {
+		got, _, created, err := s.Create(ctx, ticket.Ticket{Status: ticket.StatusNew}, nil, store.Idempotency{Key: "v1-key", Fingerprint: fp})
+		if err != nil || created || got.ID != "SB-1" || got.Title != "from v1" {
+			t.Fatalf("v1 key with fingerprint %q = %s created %v, %v; want SB-1 replayed", fp, got.ID, created, err)
+		}
+	}
+	idem := store.Idempotency{Key: "v2-key", Fingerprint: "fp-a"}
+	if _, _, created, err := s.Create(ctx, ticket.Ticket{Status: ticket.StatusNew}, nil, idem); err != nil || !created {
+		t.Fatalf("new key after the upgrade: created %v, %v", created, err)
+	}
+	idem.Fingerprint = "fp-b"
+	if _, _, _, err := s.Create(ctx, ticket.Ticket{Status: ticket.StatusNew}, nil, idem); !errors.Is(err, store.ErrIdempotencyReused) {
+		t.Fatalf("new key reused with another fingerprint = %v, want ErrIdempotencyReused", err)
 	}
 }

@@ -108,7 +108,7 @@ func TestPathWithSpecialCharacters(t *testing.T) {
 		t.Fatalf("Open: %v", err)
 	}
 	defer s.Close()
-	if _, _, _, err := s.Create(context.Background(), ticket.Ticket{Status: ticket.StatusNew}, nil, ""); err != nil {
+	if _, _, _, err := s.Create(context.Background(), ticket.Ticket{Status: ticket.StatusNew}, nil, store.Idempotency{}); err != nil {
 		t.Fatalf("Create: %v", err)
 	}
 	if _, err := os.Stat(path); err != nil {
@@ -121,7 +121,7 @@ func TestWithNow(t *testing.T) {
 	s, _ := openTemp(t, WithNow(func() time.Time { return now }))
 	ctx := context.Background()
 
-	tk, evs, _, err := s.Create(ctx, ticket.Ticket{Status: ticket.StatusNew}, []ticket.Event{{Type: ticket.EventCreated}}, "")
+	tk, evs, _, err := s.Create(ctx, ticket.Ticket{Status: ticket.StatusNew}, []ticket.Event{{Type: ticket.EventCreated}}, store.Idempotency{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +158,7 @@ func TestDurableAcrossRestart(t *testing.T) {
 	var ids []string
 	for i := range 10 {
 		tk, _, _, err := s.Create(ctx, ticket.Ticket{Title: "t", Status: ticket.StatusNew, Department: "hot-water"},
-			[]ticket.Event{{Type: ticket.EventCreated}}, "key-"+string(rune('a'+i)))
+			[]ticket.Event{{Type: ticket.EventCreated}}, store.Idempotency{Key: "key-" + string(rune('a'+i)), Fingerprint: "fp"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -190,11 +190,15 @@ func TestDurableAcrossRestart(t *testing.T) {
 	if counts, _ := s.CountOpen(ctx); counts["hot-water"] != 9 {
 		t.Fatalf("after reopen CountOpen = %v, want 9 open", counts)
 	}
-	again, _, created, err := s.Create(ctx, ticket.Ticket{}, nil, "key-c")
+	again, _, created, err := s.Create(ctx, ticket.Ticket{}, nil, store.Idempotency{Key: "key-c", Fingerprint: "fp"})
 	if err != nil || created || again.ID != ids[2] {
 		t.Fatalf("after reopen, key-c = %s created %v, %v; want %s replayed", again.ID, created, err, ids[2])
 	}
-	next, _, _, err := s.Create(ctx, ticket.Ticket{Status: ticket.StatusNew}, nil, "")
+	_, _, _, err = s.Create(ctx, ticket.Ticket{}, nil, store.Idempotency{Key: "key-c", Fingerprint: "other"})
+	if ie := (*store.IdempotencyError)(nil); !errors.As(err, &ie) || ie.TicketID != ids[2] {
+		t.Fatalf("after reopen, key-c with another fingerprint = %v; want refused, naming %s", err, ids[2])
+	}
+	next, _, _, err := s.Create(ctx, ticket.Ticket{Status: ticket.StatusNew}, nil, store.Idempotency{})
 	if err != nil || next.ID != "SB-11" {
 		t.Fatalf("after reopen the next ID = %q, %v; want SB-11", next.ID, err)
 	}
@@ -203,7 +207,7 @@ func TestDurableAcrossRestart(t *testing.T) {
 func TestCorruptRowIsAnError(t *testing.T) {
 	s, _ := openTemp(t)
 	ctx := context.Background()
-	tk, _, _, err := s.Create(ctx, ticket.Ticket{Status: ticket.StatusNew}, nil, "")
+	tk, _, _, err := s.Create(ctx, ticket.Ticket{Status: ticket.StatusNew}, nil, store.Idempotency{})
 	if err != nil {
 		t.Fatal(err)
 	}

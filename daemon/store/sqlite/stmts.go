@@ -43,8 +43,8 @@ func (s *Store) prepare(ctx context.Context) error {
 			WHERE n = ?`},
 		{&s.ws.ticketBody, `SELECT n, body FROM tickets WHERE id = ?`},
 		{&s.ws.insertEvent, `INSERT INTO events (ticket_id, version, type, at, actor, data) VALUES (?, ?, ?, ?, ?, ?)`},
-		{&s.ws.lookupKey, `SELECT t.body FROM idempotency i JOIN tickets t ON t.id = i.ticket_id WHERE i.key = ?`},
-		{&s.ws.insertKey, `INSERT INTO idempotency (key, ticket_id) VALUES (?, ?)`},
+		{&s.ws.lookupKey, `SELECT i.fingerprint, t.id, t.body FROM idempotency i JOIN tickets t ON t.id = i.ticket_id WHERE i.key = ?`},
+		{&s.ws.insertKey, `INSERT INTO idempotency (key, ticket_id, fingerprint) VALUES (?, ?, ?)`},
 	}
 	for _, p := range w {
 		st, err := s.w.PrepareContext(ctx, p.sql)

@@ -15,8 +15,9 @@ import (
 // number), ignoring any ID t carries; CreatedAt and UpdatedAt default to the
 // store's clock when zero, and so does the time of an event left zero. The
 // write joins the writer's next batch (see batch.go) and Create returns once
-// that batch is committed.
-func (s *Store) Create(ctx context.Context, t ticket.Ticket, events []ticket.Event, idempotencyKey string) (ticket.Ticket, []ticket.Event, bool, error) {
+// that batch is committed. A key reused with a different fingerprint is
+// refused with a *store.IdempotencyError (wrapped) and writes nothing.
+func (s *Store) Create(ctx context.Context, t ticket.Ticket, events []ticket.Event, idem store.Idempotency) (ticket.Ticket, []ticket.Event, bool, error) {
 	for i := range events {
 		if err := checkEvent(i, &events[i]); err != nil {
 			return ticket.Ticket{}, nil, false, fmt.Errorf("sqlite: create: %w", err)
@@ -29,7 +30,7 @@ func (s *Store) Create(ctx context.Context, t ticket.Ticket, events []ticket.Eve
 		err     error
 	)
 	if berr := s.submit(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		stored, evs, created, err = s.create(ctx, tx, t, events, idempotencyKey)
+		stored, evs, created, err = s.create(ctx, tx, t, events, idem)
 		return err
 	}); berr != nil {
 		err = berr
@@ -41,11 +42,15 @@ func (s *Store) Create(ctx context.Context, t ticket.Ticket, events []ticket.Eve
 }
 
 // create stores t in tx; see Create.
-func (s *Store) create(ctx context.Context, tx *sql.Tx, t ticket.Ticket, events []ticket.Event, key string) (ticket.Ticket, []ticket.Event, bool, error) {
+func (s *Store) create(ctx context.Context, tx *sql.Tx, t ticket.Ticket, events []ticket.Event, idem store.Idempotency) (ticket.Ticket, []ticket.Event, bool, error) {
+	key := idem.Key
 	if key != "" {
-		var body string
-		switch err := tx.StmtContext(ctx, s.ws.lookupKey).QueryRowContext(ctx, key).Scan(&body); {
+		var fingerprint, id, body string
+		switch err := tx.StmtContext(ctx, s.ws.lookupKey).QueryRowContext(ctx, key).Scan(&fingerprint, &id, &body); {
 		case err == nil:
+			if fingerprint != "" && idem.Fingerprint != "" && fingerprint != idem.Fingerprint {
+				return ticket.Ticket{}, nil, false, &store.IdempotencyError{Key: key, TicketID: id}
+			}
 			prev, err := decodeTicket(body)
 			if err != nil {
 				return ticket.Ticket{}, nil, false, err
@@ -84,7 +89,7 @@ func (s *Store) create(ctx context.Context, tx *sql.Tx, t ticket.Ticket, events 
 		return ticket.Ticket{}, nil, false, err
 	}
 	if key != "" {
-		if _, err := tx.StmtContext(ctx, s.ws.insertKey).ExecContext(ctx, key, t.ID); err != nil {
+		if _, err := tx.StmtContext(ctx, s.ws.insertKey).ExecContext(ctx, key, t.ID, idem.Fingerprint); err != nil {
 			return ticket.Ticket{}, nil, false, fmt.Errorf("store idempotency key: %w", err)
 		}
 	}

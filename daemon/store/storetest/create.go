@@ -28,9 +28,10 @@ func full() ticket.Ticket {
 	tk.Policy = "hot-water-serious"
 	tk.SLA = []ticket.Target{
 		{Name: "response", DueAt: base.Add(10 * time.Minute), WarnAt: base.Add(8 * time.Minute),
-			State: ticket.TargetMet, MetAt: &metAt, Escalation: "hot-water", Stage: 0},
+			State: ticket.TargetMet, MetAt: &metAt, Escalation: "hot-water"},
 		{Name: "resolution", DueAt: base.Add(9 * time.Hour).In(time.UTC), WarnAt: base.Add(7 * time.Hour),
-			State: ticket.TargetWarning, Escalation: "hot-water", Stage: 1},
+			State: ticket.TargetWarning, Escalation: "hot-water",
+			Fired: []string{"warning", "level:duty engineer@warning+0s"}},
 	}
 	tk.UpdatedAt = base.Add(time.Second)
 	return tk
@@ -44,7 +45,7 @@ func testCreateGetRoundTrip(t *testing.T, s store.Store) {
 		ticket.NewEvent(ticket.EventCreated, "agent:wang", base, nil),
 		{Type: ticket.EventRouted, Actor: "router", At: base.Add(time.Millisecond + 7), Data: data},
 	}
-	stored, outEvs, ok, err := s.Create(ctx(t), in, evs, "")
+	stored, outEvs, ok, err := s.Create(ctx(t), in, evs, store.Idempotency{})
 	if err != nil || !ok {
 		t.Fatalf("Create = created %v, %v", ok, err)
 	}
@@ -90,7 +91,7 @@ func testCreateDefaults(t *testing.T, s store.Store) {
 	in := sample(1, "hot-water")
 	in.CreatedAt, in.UpdatedAt = time.Time{}, time.Time{}
 	ev := ticket.Event{Type: ticket.EventCreated, Actor: "api"}
-	stored, evs, _, err := s.Create(ctx(t), in, []ticket.Event{ev}, "")
+	stored, evs, _, err := s.Create(ctx(t), in, []ticket.Event{ev}, store.Idempotency{})
 	if err != nil {
 		t.Fatalf("Create: %v", err)
 	}
@@ -117,7 +118,7 @@ func testCreateRejectsBadEvents(t *testing.T, s store.Store) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, _, _, err := s.Create(ctx(t), sample(1, "d"), []ticket.Event{tc.ev}, "")
+			_, _, _, err := s.Create(ctx(t), sample(1, "d"), []ticket.Event{tc.ev}, store.Idempotency{})
 			var fe *ticket.FieldError
 			if !errors.As(err, &fe) || fe.Field != tc.field {
 				t.Fatalf("Create = %v, want a *ticket.FieldError on %s", err, tc.field)
@@ -150,14 +151,17 @@ func testIDs(t *testing.T, s store.Store) {
 }
 
 func testIdempotency(t *testing.T, s store.Store) {
-	first, evs, ok, err := s.Create(ctx(t), sample(1, "d"), []ticket.Event{created(1)}, "key-1")
+	idem := store.Idempotency{Key: "key-1", Fingerprint: "fp-1"}
+	first, evs, ok, err := s.Create(ctx(t), sample(1, "d"), []ticket.Event{created(1)}, idem)
 	if err != nil || !ok || len(evs) != 1 {
 		t.Fatalf("first Create = created %v, %d events, %v", ok, len(evs), err)
 	}
 	seq := lastSeq(t, s)
 
-	retry := sample(2, "other") // a retry whose body differs is still the same request
-	again, evs, ok, err := s.Create(ctx(t), retry, []ticket.Event{created(2)}, "key-1")
+	// The store compares fingerprints, not tickets: a retry carrying the
+	// same fingerprint is the same request.
+	retry := sample(2, "other")
+	again, evs, ok, err := s.Create(ctx(t), retry, []ticket.Event{created(2)}, idem)
 	if err != nil {
 		t.Fatalf("retried Create: %v", err)
 	}
@@ -177,17 +181,17 @@ func testIdempotency(t *testing.T, s store.Store) {
 
 	// The key still answers after the ticket has moved on.
 	moved := setStatus(t, s, first.ID, ticket.StatusDispatched)
-	again, _, ok, err = s.Create(ctx(t), retry, nil, "key-1")
+	again, _, ok, err = s.Create(ctx(t), retry, nil, idem)
 	if err != nil || ok || again.Version != moved.Version {
 		t.Fatalf("retry after update = created %v, version %d, %v; want false, %d", ok, again.Version, err, moved.Version)
 	}
 
-	other, _, ok, err := s.Create(ctx(t), retry, []ticket.Event{created(2)}, "key-2")
+	other, _, ok, err := s.Create(ctx(t), retry, []ticket.Event{created(2)}, store.Idempotency{Key: "key-2", Fingerprint: idem.Fingerprint})
 	if err != nil || !ok || other.ID == first.ID {
 		t.Fatalf("Create with another key = %s created %v, %v; want a new ticket", other.ID, ok, err)
 	}
 	for i := range 2 {
-		noKey, _, ok, err := s.Create(ctx(t), retry, nil, "")
+		noKey, _, ok, err := s.Create(ctx(t), retry, nil, store.Idempotency{})
 		if err != nil || !ok || noKey.ID == other.ID {
 			t.Fatalf("Create %d without key = %s created %v, %v; want a new ticket", i, noKey.ID, ok, err)
 		}

@@ -276,7 +276,7 @@ func testEventsSince(t *testing.T, s store.Store) {
 
 	var want []ticket.Event
 	for i := range 5 {
-		tk, evs, _, err := s.Create(ctx(t), sample(i, "d"), []ticket.Event{created(i), note("first", base)}, "")
+		tk, evs, _, err := s.Create(ctx(t), sample(i, "d"), []ticket.Event{created(i), note("first", base)}, store.Idempotency{})
 		if err != nil {
 			t.Fatal(err)
 		}

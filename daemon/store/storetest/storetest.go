@@ -42,6 +42,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"CreateRejectsBadEvents", testCreateRejectsBadEvents},
 		{"IDsUniqueAndIncreasing", testIDs},
 		{"Idempotency", testIdempotency},
+		{"IdempotencyFingerprint", testIdempotencyFingerprint},
+		{"ConcurrentKeyReuse", testConcurrentKeyReuse},
 		{"UpdateAppends", testUpdateAppends},
 		{"UpdateErrorWritesNothing", testUpdateError},
 		{"UpdateNoEventsWritesNothing", testUpdateNoEvents},
@@ -98,7 +100,7 @@ func created(i int) ticket.Event {
 // mustCreate stores tk with one created event and returns the stored ticket.
 func mustCreate(t *testing.T, s store.Store, tk ticket.Ticket, i int) ticket.Ticket {
 	t.Helper()
-	got, _, ok, err := s.Create(ctx(t), tk, []ticket.Event{created(i)}, "")
+	got, _, ok, err := s.Create(ctx(t), tk, []ticket.Event{created(i)}, store.Idempotency{})
 	if err != nil || !ok {
 		t.Fatalf("Create(%d) = created %v, %v", i, ok, err)
 	}

@@ -241,7 +241,7 @@ func testConcurrentCreates(t *testing.T, s store.Store) {
 				if i == 0 {
 					key = "shared"
 				}
-				tk, _, ok, err := s.Create(c, sample(w*each+i, "d"), []ticket.Event{created(i)}, key)
+				tk, _, ok, err := s.Create(c, sample(w*each+i, "d"), []ticket.Event{created(i)}, store.Idempotency{Key: key})
 				mu.Lock()
 				if err != nil {
 					errs = append(errs, err)
