@@ -10,10 +10,19 @@ type Department interface {
 	// Info describes the plugin. It is called once after start and must
 	// not block.
 	Info() Info
-	// HandleTicket offers the department a ticket routed to it. It must be
-	// idempotent by t.ID: tickets may be delivered more than once (after a
-	// plugin restart, for instance), and a second delivery should give the
+	// HandleTicket offers the department a ticket routed to it.
+	//
+	// Tickets are delivered at least once: a ticket stays new, durably,
+	// until the plugin's answer is committed, so one whose answer was not
+	// committed is offered again after a plugin restart or a daemon
+	// restart, even if the plugin already acted on it. HandleTicket must
+	// therefore be idempotent by t.ID: a second delivery should give the
 	// same answer as the first.
+	//
+	// An error is recorded in the ticket's history, as a
+	// ticket.dispatch_failed event carrying the error's text, and the
+	// ticket is offered again after a backoff; a ticket its plugin keeps
+	// failing on goes to the desk's fallback department.
 	HandleTicket(ctx context.Context, t Ticket) (Reply, error)
 }
 
@@ -21,9 +30,20 @@ type Department interface {
 // hear of changes to its tickets. A department without it acknowledges
 // every event unread.
 type EventHandler interface {
-	// HandleEvent is called for each event of a ticket routed to the
-	// department. Events may be delivered more than once; ev.ID is stable
-	// across deliveries. An error asks the host to deliver it again later.
+	// HandleEvent is called for the changes of a ticket routed to the
+	// department, in order per department, while the plugin runs. The
+	// ticket's creation and routing are not sent (the ticket itself comes
+	// through HandleTicket), nor are the changes made by the department's
+	// own answers.
+	//
+	// Delivery is best effort: an event sent while the plugin is down or
+	// restarting, or while it is too far behind, is dropped and not
+	// delivered again, and an error is only logged by the daemon. Read
+	// ev.Ticket for the ticket's state rather than counting on having seen
+	// every event. A later version will deliver events at least once,
+	// through a durable outbox, and retry on error, so an event may then
+	// arrive twice; ev.ID is already stable, so a department that drops an
+	// ID it has handled is ready for that change.
 	HandleEvent(ctx context.Context, ev Event) error
 }
 
@@ -33,9 +53,11 @@ type Configurer interface {
 	// Configure receives the department's settings as JSON (nil when
 	// config.toml has none). It is called after every start of the
 	// plugin process, before tickets are offered. An error is shown to
-	// the operator and marks the department failed, so that it takes no
-	// tickets until the settings are fixed; it should say which setting
-	// is wrong.
+	// the operator (in the log and as the department's error on the
+	// wallboard) and marks the department failed, so that it takes no
+	// tickets until the settings are fixed and the daemon restarted (a
+	// reload does not restart plugins today); it should say which
+	// setting is wrong.
 	Configure(ctx context.Context, settings json.RawMessage) error
 }
 

@@ -43,11 +43,13 @@ func PluginSet() plugin.PluginSet {
 
 // NewLogger returns a logger for a plugin: JSON on stderr, which go-plugin
 // parses and forwards into the host's log, tagged with the plugin.
-func NewLogger(name string) hclog.Logger {
+func NewLogger(name string) hclog.Logger { return newLogger(name, os.Stderr) }
+
+func newLogger(name string, out *os.File) hclog.Logger {
 	return hclog.New(&hclog.LoggerOptions{
 		Name:       name,
 		Level:      hclog.Debug,
-		Output:     os.Stderr,
+		Output:     out,
 		JSONFormat: true,
 	})
 }
@@ -55,11 +57,26 @@ func NewLogger(name string) hclog.Logger {
 // Serve serves d as a department plugin and blocks until the host ends the
 // plugin. It is the whole main of a plugin binary. Run by hand rather than
 // by a host, it prints a message and exits with status 1.
+//
+// On Unix, if the host dies without ending the plugin (kill -9, a crash),
+// Serve notices within a second that its parent process has changed, logs
+// it and exits the process with status 0, so that no orphaned plugin is
+// left running.
 func Serve(d Department) {
+	// go-plugin replaces os.Stderr with a pipe of its own during Serve;
+	// the logger, and the flush on the host's death, keep the real one.
+	stderr := os.Stderr
+	log := newLogger(d.Info().Name, stderr)
+	parentWatch{
+		getppid: os.Getppid,
+		every:   parentPoll,
+		log:     log,
+		exit:    exitFlushed(stderr),
+	}.start()
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig: Handshake,
 		Plugins:         plugin.PluginSet{PluginName: &GRPCPlugin{Impl: d}},
 		GRPCServer:      plugin.DefaultGRPCServer,
-		Logger:          NewLogger(d.Info().Name),
+		Logger:          log,
 	})
 }

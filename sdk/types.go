@@ -63,8 +63,9 @@ type Ticket struct {
 
 // Event is one change of a ticket.
 type Event struct {
-	// ID is "<ticket id>/<version>", stable across redeliveries; use it to
-	// drop an event already handled.
+	// ID is "<ticket id>/<version>": one change always has the same ID,
+	// so a department can drop an event it has already handled (events
+	// are not redelivered today, but will be; see EventHandler).
 	ID string
 	// Seq orders events across all tickets.
 	Seq int64

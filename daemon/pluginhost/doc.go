@@ -16,9 +16,16 @@
 //     CallTimeout on a call is killed and started again after an exponential
 //     backoff (MinBackoff doubling to MaxBackoff, reset after a stable run);
 //   - quarantine: after MaxFailures failures within FailureWindow the plugin
-//     is failed and stays failed until the Host is rebuilt (a reload);
+//     is failed, and so is one that a restart cannot cure (a checksum
+//     mismatch, a missing binary, settings it refuses). A failed
+//     department stays failed until the daemon restarts: a reload (SIGHUP)
+//     does not rebuild the Host or restart plugins today;
 //   - stop: Stop refuses new calls, waits for calls in flight, and kills
-//     every process, bounded by its context.
+//     every process, bounded by its context;
+//   - no orphans: a plugin must not outlive a daemon that dies without
+//     Stop (kill -9, a crash). On Linux the kernel kills it at once (a
+//     parent-death signal, see deathsig_linux.go); everywhere, sdk.Serve
+//     exits the plugin when it finds itself re-parented.
 //
 // Calls to a plugin that is not running return ErrUnavailable at once: the
 // caller keeps the ticket and delivers it again when Options.OnState reports

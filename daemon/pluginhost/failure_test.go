@@ -52,7 +52,7 @@ func TestChecksum(t *testing.T) {
 		{"matching", good, pluginhost.StateRunning, 1},
 		{"matching in upper case", strings.ToUpper(good), pluginhost.StateRunning, 1},
 		// A mismatch fails the plugin at once: restarting the same file
-		// cannot cure it, only a reload with the right sum.
+		// cannot cure it, only a daemon restart with the right sum.
 		{"mismatch", wrong, pluginhost.StateFailed, 0},
 	}
 	for _, tt := range tests {

@@ -9,8 +9,10 @@ import (
 )
 
 // Host supervises the plugins of a set of departments. Build it with New,
-// run it with Start, end it with Stop. A Host is not restarted: a reload
-// builds a new one.
+// run it with Start, end it with Stop. A Host is not restarted once
+// stopped. Today the daemon builds one Host at start and keeps it for its
+// life: a reload does not rebuild it, so plugins, their settings and a
+// failed department's state change only when the daemon restarts.
 type Host struct {
 	opts  Options
 	sups  map[string]*supervisor

@@ -119,8 +119,15 @@ func TestKillRestarts(t *testing.T) {
 		return st.State == pluginhost.StateRunning && st.PID != first.PID
 	})
 	t.Logf("back in service %s after kill -9", time.Since(killed).Round(time.Millisecond))
-	if !alive(st.PID) || st.Restarts != 1 || st.LastError == "" {
-		t.Errorf("after restart: status %+v, want a live pid, 1 restart and the reason", st)
+	if !alive(st.PID) || st.Restarts != 1 {
+		t.Errorf("after restart: status %+v, want a live pid and 1 restart", st)
+	}
+	// The reason shows while restarting; running again clears it.
+	if why, _ := r.lastError("eng", pluginhost.StateRestarting); !strings.Contains(why, "exited") {
+		t.Errorf("restarting: last error %q, want the reason (the process exited)", why)
+	}
+	if st.LastError != "" {
+		t.Errorf("running again: last error %q, want it cleared", st.LastError)
 	}
 	waitFor(t, "the killed process to be reaped", func() bool { return !alive(first.PID) })
 
@@ -194,8 +201,8 @@ func TestHungCallIsKilled(t *testing.T) {
 		st, _ = h.Status("eng")
 		return st.State == pluginhost.StateRunning && st.PID != first.PID
 	})
-	if !strings.Contains(st.LastError, "exceeded 2s") {
-		t.Errorf("after hung call: status %+v, want a new pid and the timeout as last error", st)
+	if why, _ := r.lastError("eng", pluginhost.StateRestarting); !strings.Contains(why, "exceeded 2s") || st.LastError != "" {
+		t.Errorf("after hung call: restarting with last error %q, running with %q; want the timeout, then none", why, st.LastError)
 	}
 	if fin, _ := h.Status("fin"); fin.Restarts != 0 {
 		t.Errorf("fin restarted %d times, want 0", fin.Restarts)
@@ -218,8 +225,8 @@ func TestFrozenProcessFailsHealth(t *testing.T) {
 		st, _ = h.Status("eng")
 		return st.State == pluginhost.StateRunning && st.PID != first.PID
 	})
-	if !strings.Contains(st.LastError, "health check failed") {
-		t.Errorf("last error %q, want the health check", st.LastError)
+	if why, _ := r.lastError("eng", pluginhost.StateRestarting); !strings.Contains(why, "health check failed") {
+		t.Errorf("restarting: last error %q, want the health check", why)
 	}
 	waitFor(t, "the frozen process to die", func() bool { return !alive(first.PID) })
 }

@@ -29,7 +29,8 @@ type instance struct {
 	reason     error
 }
 
-// launch starts the plugin of spec, handshakes, dispenses the sdk client,
+// launch starts the plugin of spec (with a parent-death signal where the
+// platform has one, see startProcess), handshakes, dispenses the sdk client,
 // reads its Info and hands it its settings. On error nothing is left
 // running. track is told the go-plugin client as soon as it exists, so that
 // Stop can kill a start in progress.
@@ -54,6 +55,10 @@ func launch(ctx context.Context, spec Spec, opts Options, log hclog.Logger, trac
 	track(client)
 	defer track(nil)
 
+	if err := startProcess(client, cmd); err != nil {
+		client.Kill()
+		return nil, fmt.Errorf("start %s: %w", path, err)
+	}
 	rpc, err := client.Client()
 	if err != nil {
 		client.Kill()
@@ -91,7 +96,8 @@ func launch(ctx context.Context, spec Spec, opts Options, log hclog.Logger, trac
 	if err != nil {
 		err = fmt.Errorf("configure: %w", err)
 		if sdk.IsPluginError(err) {
-			// The plugin refused its settings: only a reload can fix them.
+			// The plugin refused its settings: a restart with the same
+			// settings cannot cure it; fixing them takes a daemon restart.
 			err = permanent(err)
 		}
 		return fail(err)

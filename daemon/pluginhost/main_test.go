@@ -18,8 +18,9 @@ import (
 	"github.com/switchboard-desk/switchboard/daemon/pluginhost"
 )
 
-// pluginBin is the test plugin binary built by TestMain.
-var pluginBin string
+// pluginBin is the test plugin binary and hostBin the test host (a Host
+// in a process of its own), both built by TestMain.
+var pluginBin, hostBin string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "pluginhost-test")
@@ -28,12 +29,15 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	pluginBin = filepath.Join(dir, "testplugin")
-	build := exec.Command("go", "build", "-o", pluginBin, "./internal/testplugin")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building the test plugin:", err)
-		os.RemoveAll(dir)
-		os.Exit(1)
+	hostBin = filepath.Join(dir, "testhost")
+	for bin, pkg := range map[string]string{pluginBin: "./internal/testplugin", hostBin: "./internal/testhost"} {
+		build := exec.Command("go", "build", "-o", bin, pkg)
+		build.Stdout, build.Stderr = os.Stderr, os.Stderr
+		if err := build.Run(); err != nil {
+			fmt.Fprintf(os.Stderr, "building %s: %v\n", pkg, err)
+			os.RemoveAll(dir)
+			os.Exit(1)
+		}
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
@@ -67,6 +71,19 @@ func (r *recorder) states(dept string) []pluginhost.State {
 		}
 	}
 	return out
+}
+
+// lastError returns the LastError of the first status in state reported
+// for dept, and whether there was one.
+func (r *recorder) lastError(dept string, state pluginhost.State) (string, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, s := range r.seen {
+		if s.Name == dept && s.State == state {
+			return s.LastError, true
+		}
+	}
+	return "", false
 }
 
 // fastOptions are options for tests: quick health checks and backoffs.

@@ -26,8 +26,9 @@ type Options struct {
 	// at MinBackoff, doubles on each failure up to MaxBackoff, and returns
 	// to MinBackoff after a stable run. Defaults 100ms and 30s.
 	MinBackoff, MaxBackoff time.Duration
-	// MaxFailures failures within FailureWindow fail the plugin for good
-	// (until the Host is rebuilt). Defaults 5 and 10m.
+	// MaxFailures failures within FailureWindow fail the plugin for good:
+	// it stays failed until the daemon restarts (a reload does not
+	// restart plugins). Defaults 5 and 10m.
 	MaxFailures   int
 	FailureWindow time.Duration
 	// OnState, when set, is called on every state change of a plugin,

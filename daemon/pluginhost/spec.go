@@ -66,8 +66,8 @@ func validateSpecs(specs []Spec) error {
 
 // Check reports what would refuse this spec's start: an invalid spec, a
 // binary that cannot be found, or a sum that does not match (a
-// *ChecksumError). A reload can call it before swapping hosts. The Host
-// checks again before every start.
+// *ChecksumError), so that a daemon can refuse a bad config before it
+// starts anything. The Host checks again before every start.
 func (s Spec) Check() error {
 	if err := s.validate(); err != nil {
 		return fmt.Errorf("pluginhost: %w", err)

@@ -15,8 +15,9 @@ const (
 	// started after a backoff.
 	StateRestarting State = "restarting"
 	// StateFailed: too many failures in the window, or a failure that a
-	// restart cannot cure (a checksum mismatch, a missing binary). No more
-	// restarts until the Host is rebuilt.
+	// restart cannot cure (a checksum mismatch, a missing binary, settings
+	// the plugin refuses). No more restarts: the department stays failed
+	// until the daemon is restarted (a reload does not restart plugins).
 	StateFailed State = "failed"
 	// StateStopped: not started yet, or stopped by Stop.
 	StateStopped State = "stopped"
@@ -37,7 +38,9 @@ type Status struct {
 	Version string `json:"version,omitempty"`
 	// Restarts counts the starts after the first one.
 	Restarts int `json:"restarts"`
-	// LastError says why the plugin last died or failed to start.
+	// LastError says why the plugin last died or failed to start. A
+	// successful (re)start clears it, so a running plugin shows none; the
+	// log keeps every error.
 	LastError string `json:"last_error,omitempty"`
 	// Since is when State was entered.
 	Since time.Time `json:"since"`

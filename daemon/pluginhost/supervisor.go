@@ -77,6 +77,7 @@ func (s *supervisor) set(state State, inst *instance, cause error) {
 		s.inst = inst
 		s.st.PID = inst.pid
 		s.st.Version = inst.version
+		s.st.LastError = "" // recovered: the wallboard shows no stale error
 	}
 	if state == StateRestarting {
 		s.st.Restarts++

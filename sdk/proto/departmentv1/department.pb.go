@@ -235,7 +235,7 @@ func (x *Ticket) GetVersion() int64 {
 // Event is one change of a ticket.
 type Event struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// id is "<ticket id>/<version>", stable across redeliveries.
+	// id is "<ticket id>/<version>": one change always has the same id.
 	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
 	// seq orders events across all tickets.
 	Seq      int64  `protobuf:"varint,2,opt,name=seq,proto3" json:"seq,omitempty"`

@@ -51,14 +51,17 @@ type DepartmentClient interface {
 	// Describe returns the plugin's name, version and description.
 	Describe(ctx context.Context, in *DescribeRequest, opts ...grpc.CallOption) (*DescribeResponse, error)
 	// Configure hands the plugin its settings from config.toml, as JSON. It
-	// is called after start and after every reload, before any ticket.
+	// is called after every start of the plugin process, before any ticket.
 	Configure(ctx context.Context, in *ConfigureRequest, opts ...grpc.CallOption) (*ConfigureResponse, error)
 	// HandleTicket offers a ticket routed to the department. The plugin
-	// accepts it and may name an assignee. Tickets may be delivered more than
-	// once; the plugin must answer idempotently by ticket id.
+	// accepts it and may name an assignee. Tickets are delivered at least
+	// once (again after a plugin or daemon restart until the answer is
+	// committed); the plugin must answer idempotently by ticket id.
 	HandleTicket(ctx context.Context, in *HandleTicketRequest, opts ...grpc.CallOption) (*HandleTicketResponse, error)
-	// HandleEvent tells the plugin of a change to one of its tickets. Events
-	// may be delivered more than once; Event.id is stable across deliveries.
+	// HandleEvent tells the plugin of a change to one of its tickets.
+	// Delivery is best effort, in order per department while the plugin
+	// runs: an event sent while it is down is not redelivered. Event.id is
+	// stable, ready for at-least-once delivery in a later version.
 	HandleEvent(ctx context.Context, in *HandleEventRequest, opts ...grpc.CallOption) (*HandleEventResponse, error)
 	// Health answers while the plugin is able to take work.
 	Health(ctx context.Context, in *HealthRequest, opts ...grpc.CallOption) (*HealthResponse, error)
@@ -131,14 +134,17 @@ type DepartmentServer interface {
 	// Describe returns the plugin's name, version and description.
 	Describe(context.Context, *DescribeRequest) (*DescribeResponse, error)
 	// Configure hands the plugin its settings from config.toml, as JSON. It
-	// is called after start and after every reload, before any ticket.
+	// is called after every start of the plugin process, before any ticket.
 	Configure(context.Context, *ConfigureRequest) (*ConfigureResponse, error)
 	// HandleTicket offers a ticket routed to the department. The plugin
-	// accepts it and may name an assignee. Tickets may be delivered more than
-	// once; the plugin must answer idempotently by ticket id.
+	// accepts it and may name an assignee. Tickets are delivered at least
+	// once (again after a plugin or daemon restart until the answer is
+	// committed); the plugin must answer idempotently by ticket id.
 	HandleTicket(context.Context, *HandleTicketRequest) (*HandleTicketResponse, error)
-	// HandleEvent tells the plugin of a change to one of its tickets. Events
-	// may be delivered more than once; Event.id is stable across deliveries.
+	// HandleEvent tells the plugin of a change to one of its tickets.
+	// Delivery is best effort, in order per department while the plugin
+	// runs: an event sent while it is down is not redelivered. Event.id is
+	// stable, ready for at-least-once delivery in a later version.
 	HandleEvent(context.Context, *HandleEventRequest) (*HandleEventResponse, error)
 	// Health answers while the plugin is able to take work.
 	Health(context.Context, *HealthRequest) (*HealthResponse, error)
