@@ -137,6 +137,7 @@ type Policy struct {
 	// desk, the school and the students, for a major fault).
 	Stakeholders []string `toml:"stakeholders"`
 	Match
+	// Targets are the policy's promises; at least one.
 	Targets []Target `toml:"target"`
 }
 
@@ -176,7 +177,10 @@ type Target struct {
 
 // SameDay is a target's same_day = { at = "18:00", cutoff = "14:00" }.
 type SameDay struct {
-	At     string `toml:"at"`
+	// At is the local time the target falls due, "18:00".
+	At string `toml:"at"`
+	// Cutoff is the latest local time a ticket may come in and still be
+	// due the same business day, "14:00"; not after At.
 	Cutoff string `toml:"cutoff"`
 }
 
@@ -197,14 +201,16 @@ type Calendar struct {
 	// iCalendar), relative to this config file.
 	HolidaysFile string `toml:"holidays_file"`
 	// Extra are dates worked although their weekday is not (make-up
-	// working days), with Monday's hours.
+	// working days), with Monday's hours; written like holidays.
 	Extra []string `toml:"extra"`
 }
 
 // Repeat is the [repeat] table: repeated complaints about the same
 // location or asset escalate on their own.
 type Repeat struct {
-	// Count complaints (default 3) about one location or asset ...
+	// Count complaints (default 3, at least 2) about one location or
+	// asset ... Written as 0, detection is off; see Enabled for a
+	// [repeat] table left out.
 	Count int `toml:"count"`
 	// ... within Window (default "168h", 7 days) ...
 	Window Duration `toml:"window"`
@@ -217,7 +223,8 @@ type Repeat struct {
 type Schedule struct {
 	// Name identifies the schedule.
 	Name string `toml:"name"`
-	// Calendar names the [[calendar]] whose business days count.
+	// Calendar names the [[calendar]] whose business days and zone count.
+	// Default "always".
 	Calendar string `toml:"calendar"`
 	// Every is "business_day", "week" or "month".
 	Every string `toml:"every"`
@@ -238,10 +245,14 @@ type Schedule struct {
 
 // ScheduledTicket is the ticket a schedule creates.
 type ScheduledTicket struct {
-	Kind     string `toml:"kind"`
+	// Kind is complaint, repair or request. Required.
+	Kind string `toml:"kind"`
+	// Category is the desk's category, e.g. "inspection". Required.
 	Category string `toml:"category"`
+	// Severity is minor (the default), serious, major or critical.
 	Severity string `toml:"severity"`
-	Title    string `toml:"title"`
+	// Title is the ticket's title. Required.
+	Title string `toml:"title"`
 	// ForEach creates one ticket per value, with the value as its
 	// location and in its title ("{location}"); empty: one ticket.
 	ForEach []string `toml:"for_each"`

@@ -46,12 +46,18 @@ func Parse(data []byte, dir string) (*Config, error) {
 }
 
 func parse(name string, data []byte, dir string) (*Config, error) {
-	cfg, err := decode(name, data)
+	cfg, md, err := decode(name, data)
 	if err != nil {
 		return nil, err
 	}
 	cfg.Dir = dir
+	// "count = 0" written out turns repeat detection off, which a [repeat]
+	// table left out does not: only the file can tell them apart.
+	repeatOff := md.IsDefined("repeat", "count") && cfg.Repeat.Count == 0
 	cfg.SetDefaults()
+	if repeatOff {
+		cfg.Repeat.Count = 0
+	}
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("%s: invalid configuration:\n%w", name, err)
 	}
@@ -84,17 +90,17 @@ func (e *LineError) Unwrap() error { return e.Err }
 
 // decode runs the strict TOML decode: a syntax error, a bad value and every
 // unknown key are errors with their line.
-func decode(name string, data []byte) (*Config, error) {
+func decode(name string, data []byte) (*Config, toml.MetaData, error) {
 	var cfg Config
 	src := string(data)
 	md, err := toml.Decode(src, &cfg)
 	if err != nil {
-		return nil, decodeError(name, src, err)
+		return nil, md, decodeError(name, src, err)
 	}
 	if errs := unknownKeys(name, src, md.Undecoded()); len(errs) > 0 {
-		return nil, errors.Join(errs...)
+		return nil, md, errors.Join(errs...)
 	}
-	return &cfg, nil
+	return &cfg, md, nil
 }
 
 // freeForm lists the tables whose sub-keys are the user's own, never
@@ -228,8 +234,11 @@ func pickOccurrence(occ []keyPos, msg string) (keyPos, bool) {
 }
 
 // SetDefaults fills what the file left out: the listen address, data
-// directory, log level, store driver, each target's warning fraction and
-// each department's title.
+// directory, log level, store driver, each department's title, each
+// calendar's zone (UTC), each policy's calendar ("always"), each target's
+// warning fraction (0.8) and, with after, its clock ("business"), the
+// [repeat] keys (see Repeat.Enabled), and each schedule's calendar
+// ("always") and, monthly, its business_day (1).
 func (c *Config) SetDefaults() {
 	if c.Server.Listen == "" {
 		c.Server.Listen = DefaultListen
@@ -248,13 +257,28 @@ func (c *Config) SetDefaults() {
 			c.Departments[i].Title = c.Departments[i].Name
 		}
 	}
+	for i := range c.Calendars {
+		if c.Calendars[i].Zone == "" {
+			c.Calendars[i].Zone = DefaultZone
+		}
+	}
 	for i := range c.Policies {
-		for j := range c.Policies[i].Targets {
-			if c.Policies[i].Targets[j].Warn == 0 {
-				c.Policies[i].Targets[j].Warn = DefaultWarn
+		p := &c.Policies[i]
+		if p.Calendar == "" {
+			p.Calendar = AlwaysCalendar
+		}
+		for j := range p.Targets {
+			t := &p.Targets[j]
+			if t.Warn == 0 {
+				t.Warn = DefaultWarn
+			}
+			if t.Clock == "" && t.After.Duration != 0 {
+				t.Clock = ClockBusiness
 			}
 		}
 	}
+	c.setRepeatDefaults()
+	c.setScheduleDefaults()
 }
 
 // DataPath is the data directory, resolved against the config's directory.

@@ -119,6 +119,15 @@ func TestDefaults(t *testing.T) {
 	if w := cfg.Policies[0].Targets[0].Warn; w != 0.8 {
 		t.Errorf("warn = %v, want 0.8", w)
 	}
+	if tg := cfg.Policies[0].Targets[0]; tg.Clock != "business" || tg.Kind() != config.KindAfterBusiness {
+		t.Errorf("target clock %q kind %q, want business after_business", tg.Clock, tg.Kind())
+	}
+	if c := cfg.Policies[0].Calendar; c != "always" {
+		t.Errorf("policy calendar = %q, want always", c)
+	}
+	if cfg.Repeat.Enabled() {
+		t.Errorf("repeat = %+v, want off: no general_manager role", cfg.Repeat)
+	}
 }
 
 func TestPaths(t *testing.T) {
@@ -150,57 +159,6 @@ func TestPaths(t *testing.T) {
 				t.Errorf("StorePath = %q, want %q", got, tt.storePath)
 			}
 		})
-	}
-}
-
-// TestDefaultConfig fails if the repository's config.toml stops loading.
-func TestDefaultConfig(t *testing.T) {
-	cfg, err := config.Load(filepath.Join("..", "..", "config.toml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if cfg.Routing.Fallback != "service" || cfg.Store.Driver != "sqlite" || cfg.Server.Listen != "127.0.0.1:7480" {
-		t.Errorf("unexpected server/store/routing: %+v %+v %+v", cfg.Server, cfg.Store, cfg.Routing)
-	}
-	want := map[string]time.Duration{ // policy/target → after
-		"repair.minor/resolution":               2 * time.Hour,
-		"repair.serious/resolution":             8 * time.Hour,
-		"repair.major/resolution":               24 * time.Hour,
-		"finance.invoice_correction/resolution": 36 * time.Hour,
-		"tally.handover/resolution":             time.Hour,
-		"complaint.vip/response":                10 * time.Minute,
-		"complaint.standard/resolution":         72 * time.Hour,
-		"emergency.consult/response":            10 * time.Minute,
-	}
-	for _, p := range cfg.Policies {
-		for _, tg := range p.Targets {
-			k := p.Name + "/" + tg.Name
-			if d, ok := want[k]; ok {
-				if tg.After.Duration != d {
-					t.Errorf("%s after = %v, want %v", k, tg.After.Duration, d)
-				}
-				delete(want, k)
-			}
-		}
-	}
-	for k := range want {
-		t.Errorf("default config lacks target %s", k)
-	}
-	last := cfg.Policies[len(cfg.Policies)-1]
-	if last.Name != "request.standard" || len(last.Kind)+len(last.Category)+len(last.Severity)+len(last.Tier) != 0 {
-		t.Errorf("last policy = %q, want the catch-all request.standard", last.Name)
-	}
-	// complaint.vip must be tried before complaint.standard.
-	idx := map[string]int{}
-	for i, p := range cfg.Policies {
-		idx[p.Name] = i
-	}
-	if idx["complaint.vip"] > idx["complaint.standard"] {
-		t.Error("complaint.vip comes after complaint.standard: VIPs would never get it")
-	}
-	eng := cfg.Escalations[0]
-	if eng.Name != "engineering" || len(eng.Levels) != 3 || eng.Levels[2].After.Duration != 4*time.Hour {
-		t.Errorf("engineering chain = %+v", eng)
 	}
 }
 

@@ -44,8 +44,13 @@ func (c *Config) Validate() error {
 	c.validateServer(add)
 	c.validateDepartments(add)
 	c.validateRoutes(add)
+	if _, err := c.BuildCalendars(); err != nil {
+		add("%w", err)
+	}
 	c.validatePolicies(add)
 	c.validateEscalations(add)
+	c.validateRepeat(add)
+	c.validateSchedules(add)
 	for _, role := range slices.Sorted(maps.Keys(c.Roles)) {
 		people := c.Roles[role]
 		if len(people) == 0 {
@@ -184,6 +189,14 @@ func (c *Config) validatePolicies(add addFunc) {
 		if p.Escalation != "" && !c.hasChain(p.Escalation) {
 			add("%s: unknown escalation %q", item, p.Escalation)
 		}
+		if !c.hasCalendar(p.Calendar) {
+			add("%s: unknown calendar %q (define it in [[calendar]], or use %q)", item, p.Calendar, AlwaysCalendar)
+		}
+		for _, r := range p.Stakeholders {
+			if _, ok := c.Roles[r]; !ok {
+				add("%s: stakeholders names unknown role %q (add it to [roles])", item, r)
+			}
+		}
 		if len(p.Targets) == 0 {
 			add("%s: needs at least one [[policy.target]]", item)
 		}
@@ -198,12 +211,7 @@ func (c *Config) validatePolicies(add addFunc) {
 				add("%s: name is used by another target of the policy", titem)
 			}
 			targets[t.Name] = true
-			if t.After.Duration <= 0 {
-				add("%s: after must be more than zero, e.g. \"15m\"", titem)
-			}
-			if t.Warn <= 0 || t.Warn >= 1 {
-				add("%s: warn must be between 0 and 1 (exclusive), got %g", titem, t.Warn)
-			}
+			validateTarget(add, titem, t)
 		}
 	}
 }
@@ -247,6 +255,9 @@ func (c *Config) validateEscalations(add addFunc) {
 				if _, ok := c.Roles[r]; !ok {
 					add("%s: notify names unknown role %q (add it to [roles])", litem, r)
 				}
+			}
+			if _, ok := c.Roles[l.Reassign]; l.Reassign != "" && !ok {
+				add("%s: reassign names unknown role %q (add it to [roles])", litem, l.Reassign)
 			}
 		}
 	}

@@ -70,7 +70,7 @@ func TestValidate(t *testing.T) {
 		{"target name empty", `name = "resolution"`, `name = ""`,
 			`policy "repair" target 2: name is required`},
 		{"target after missing", `after = "2h"`, ``,
-			`policy "repair" target "resolution": after must be more than zero`},
+			`policy "repair" target "resolution": say when it falls due: set one of after, same_day, next_business_day, business_days, day_of_month, event_offset`},
 		{"target after negative", `after = "2h"`, `after = "-2h"`,
 			`policy "repair" target "resolution": after must be more than zero`},
 		{"warn one", `warn = 0.5`, `warn = 1.0`,
