@@ -33,7 +33,12 @@ func buildRules(cfg *config.Config) (rules, error) {
 	if err != nil {
 		return rules{}, err
 	}
-	eng, err := sla.New(cfg.Policies, esc)
+	cals, err := cfg.BuildCalendars()
+	if err != nil {
+		return rules{}, err
+	}
+	eng, err := sla.New(cfg.Policies, esc,
+		sla.WithCalendars(cals), sla.WithRoles(cfg.Roles), sla.WithChains(cfg.Escalations))
 	if err != nil {
 		return rules{}, err
 	}

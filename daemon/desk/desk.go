@@ -12,6 +12,7 @@ package desk
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -32,7 +33,7 @@ type Router interface {
 
 // Engine plans and advances a ticket's SLA targets.
 type Engine interface {
-	Plan(t *ticket.Ticket, start time.Time)
+	Plan(t *ticket.Ticket, start time.Time) error
 	Fire(t *ticket.Ticket, now time.Time) []ticket.Event
 	Observe(t *ticket.Ticket, from, to ticket.Status, now time.Time) []ticket.Event
 	Next(t *ticket.Ticket) (time.Time, bool)
@@ -161,28 +162,56 @@ func (d *Desk) OnCommit(f func(ticket.Ticket, []ticket.Event)) {
 }
 
 // Start rebuilds the SLA timers of every open ticket (so that what breached
-// while the daemon was down fires at once) and queues every ticket still
-// waiting for its department.
+// while the daemon was down fires at once, in deadline order) and queues
+// every ticket still waiting for its department. With a store.TimerStore it
+// reads only the stored timers and the status index, then checks the stored
+// timers against the current rules in the background (see timers.go).
 func (d *Desk) Start(ctx context.Context) error {
-	n, pending, err := d.rearm(ctx)
+	ts, ok := d.store.(store.TimerStore)
+	if !ok {
+		n, pending, err := d.rearm(ctx)
+		if err != nil {
+			return err
+		}
+		for i := range pending {
+			d.enqueue(pending[i].Department, pending[i].ID)
+		}
+		d.log.Info("desk started", "open_tickets", n, "awaiting_dispatch", len(pending))
+		return nil
+	}
+	ts.SetNextDue(d.nextDue)
+	began := time.Now()
+	n, err := d.rebuildTimers(ctx, ts)
 	if err != nil {
-		return err
+		return fmt.Errorf("desk: rebuild timers: %w", err)
 	}
-	for i := range pending {
-		d.enqueue(pending[i].Department, pending[i].ID)
+	pending, err := awaitingDispatch(ctx, ts)
+	if err != nil {
+		return fmt.Errorf("desk: tickets awaiting dispatch: %w", err)
 	}
-	d.log.Info("desk started", "open_tickets", n, "awaiting_dispatch", len(pending))
+	for _, p := range pending {
+		d.enqueue(p[1], p[0])
+	}
+	d.mu.Lock()
+	if !d.closed {
+		d.workers.Add(1)
+		go d.checkInBackground()
+	}
+	d.mu.Unlock()
+	d.log.Info("desk started", "timers", n, "awaiting_dispatch", len(pending), "took", time.Since(began).Round(time.Millisecond))
 	return nil
 }
 
 // Rearm schedules every open ticket's next SLA checkpoint again under the
-// current rules. A reload calls it after SetRules, so that a checkpoint the
-// new rules make due (a level added to a chain) fires at once.
+// current rules (CheckTimers). A reload calls it after SetRules, so that a
+// checkpoint the new rules make due (a level added to a chain) fires at once.
 func (d *Desk) Rearm(ctx context.Context) error {
-	_, _, err := d.rearm(ctx)
+	_, _, err := d.CheckTimers(ctx)
 	return err
 }
 
+// rearm reschedules every open ticket read from the store, for stores that
+// keep no timers, and returns those awaiting dispatch.
 func (d *Desk) rearm(ctx context.Context) (n int, pending []ticket.Ticket, err error) {
 	err = d.store.Open(ctx, func(t ticket.Ticket) error {
 		n++

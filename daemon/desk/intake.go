@@ -35,6 +35,9 @@ type routedData struct {
 }
 
 // Create validates a submission, routes it, plans its SLA and stores it.
+// When its policy has stakeholders, they are told (stakeholders.notified);
+// when it is a repeat complaint (see repeatOf), it is linked to the earlier
+// ones and escalated (complaint.repeated).
 // The ticket is on disk when Create returns. With an idempotency key that
 // was used before for the same submission (the same intake fields once
 // normalised), the earlier ticket is returned with created=false; used
@@ -88,7 +91,9 @@ func (d *Desk) Create(ctx context.Context, in ticket.Ticket, idempotencyKey, act
 	t.Department = dec.Department
 	t.Status = ticket.StatusNew
 	t.CreatedAt, t.UpdatedAt = now, now
-	r.engine.Plan(&t, now)
+	if err := r.engine.Plan(&t, now); err != nil {
+		return ticket.Ticket{}, false, fmt.Errorf("desk: create ticket: %w", err)
+	}
 
 	evs := []ticket.Event{
 		ticket.NewEvent(ticket.EventCreated, actor, now, createdData{
@@ -98,6 +103,16 @@ func (d *Desk) Create(ctx context.Context, in ticket.Ticket, idempotencyKey, act
 		ticket.NewEvent(ticket.EventRouted, "router", now, routedData{
 			Department: dec.Department, Rule: dec.Rule, Reason: dec.Reason,
 		}),
+	}
+	if ev := d.stakeholders(&t, "created: "+t.Title, now); ev != nil {
+		evs = append(evs, *ev)
+	}
+	rep, err := d.repeatOf(ctx, &t, now)
+	if err != nil {
+		return ticket.Ticket{}, false, fmt.Errorf("desk: create ticket: %w", err)
+	}
+	if rep != nil {
+		evs = append(evs, *rep)
 	}
 	stored, evs, created, err := d.store.Create(ctx, t, evs, idem)
 	if err != nil {
@@ -132,7 +147,7 @@ func (d *Desk) move(t *ticket.Ticket, to ticket.Status, note, actor string) ([]t
 	t.Status = to
 	evs := []ticket.Event{ticket.NewEvent(ticket.EventStatus, actor, now, ticket.StatusData{From: from, To: to, Note: note})}
 	evs = append(evs, d.engine().Observe(t, from, to, now)...)
-	return evs, nil
+	return d.replanned(t, evs, now), nil
 }
 
 // update runs fn in a store transaction and, if it appended events, runs

@@ -1,25 +1,46 @@
 package sla
 
-import "time"
+import (
+	"maps"
 
-// Calendar computes deadlines: the time a span of d has elapsed after start.
-// It is the seam where business calendars (working hours, holidays, time
-// zones) plug in; the engine computes every deadline through it, including
-// the delays of escalation levels.
-//
-// Add must be monotonic: a longer span never ends earlier.
-type Calendar interface {
-	Add(start time.Time, d time.Duration) time.Time
+	"github.com/switchboard-desk/switchboard/daemon/calendar"
+)
+
+// WithCalendars gives the engine the business calendars policies name,
+// keyed by name (config.Config.BuildCalendars). DefaultCalendar ("always")
+// is calendar.Always() unless the map defines it. Without this option only
+// "always" is known.
+func WithCalendars(cals map[string]*calendar.Calendar) Option {
+	return func(e *Engine) { e.cals = maps.Clone(cals) }
 }
 
-// CalendarFunc adapts a function to Calendar.
-type CalendarFunc func(start time.Time, d time.Duration) time.Time
+// calendarOf returns the calendar called name ("" is DefaultCalendar).
+func (e *Engine) calendarOf(name string) (*calendar.Calendar, bool) {
+	if name == "" {
+		name = DefaultCalendar
+	}
+	if c, ok := e.cals[name]; ok && c != nil {
+		return c, true
+	}
+	if name == DefaultCalendar {
+		return calendar.Always(), true
+	}
+	return nil, false
+}
 
-// Add calls f.
-func (f CalendarFunc) Add(start time.Time, d time.Duration) time.Time { return f(start, d) }
-
-// Continuous is the calendar where every hour counts: Add is start.Add(d).
-type Continuous struct{}
-
-// Add returns start.Add(d).
-func (Continuous) Add(start time.Time, d time.Duration) time.Time { return start.Add(d) }
+// targetCalendar returns the calendar a planned target counts on. A
+// calendar removed from the configuration since the target was planned
+// falls back to its policy's current calendar, then to "always", so that a
+// ticket in flight keeps firing; Recompute moves it onto its policy's
+// calendar.
+func (e *Engine) targetCalendar(policy, name string) *calendar.Calendar {
+	if c, ok := e.calendarOf(name); ok {
+		return c
+	}
+	if p, ok := e.byName[policy]; ok {
+		if c, ok := e.calendarOf(e.policies[p].Calendar); ok {
+			return c
+		}
+	}
+	return calendar.Always()
+}

@@ -67,7 +67,10 @@ func LevelKey(l escalate.Level) string {
 
 // Checkpoints lists tg's checkpoints in the order they fire: the warning at
 // WarnAt, the breach at DueAt, and each level of tg's escalation chain at
-// its anchor (WarnAt or DueAt) plus its delay. Checkpoints at the same time
+// its anchor (WarnAt or DueAt) plus its delay, measured on the target's
+// clock (business time for after_business targets, real time for the other
+// kinds: "4h after breach" of a business target is 4 working hours).
+// Checkpoints at the same time
 // fire in that order: the warning, the warning's levels, the breach, the
 // breach's levels. Each has a key unique among them; tg.Fired lists the keys
 // of those already fired.
@@ -90,7 +93,7 @@ func (e *Engine) Checkpoints(tg ticket.Target) []Checkpoint {
 			}
 			at := anchor.t
 			if l.After > 0 {
-				at = e.cal.Add(at, l.After).UTC()
+				at = shift(tg.Kind, e.targetCalendar("", tg.Calendar), at, l.After).UTC()
 			}
 			cps = append(cps, Checkpoint{Kind: CheckpointEscalation, At: at, Key: keys[i], Level: l})
 		}
@@ -153,9 +156,14 @@ type due struct {
 // call, once; a removed level never fires; reordered levels keep what they
 // fired. Events are stamped now, actor "sla": sla.warning and sla.breached
 // carry ticket.SLAData, escalated carries ticket.EscalationData with the
-// level's current position.
+// level's current position, followed by the events of the level's actions
+// (see WithChains).
+//
+// While the ticket waits on its reporter (Paused) its clocks stand still and
+// Fire fires nothing; on resume Observe moves the deadlines and fires what
+// is then due.
 func (e *Engine) Fire(t *ticket.Ticket, now time.Time) []ticket.Event {
-	if !t.Open() {
+	if !t.Open() || Paused(t) {
 		return nil
 	}
 	var ready []due
@@ -191,6 +199,7 @@ func (e *Engine) Fire(t *ticket.Ticket, now time.Time) []ticket.Event {
 		case CheckpointEscalation:
 			evs = append(evs, ticket.NewEvent(ticket.EventEscalated, Actor, now,
 				d.cp.Level.Data(tg.Name, reason(tg, d.cp.Level))))
+			evs = append(evs, e.act(t, tg, d.cp.Level, now)...)
 		}
 	}
 	return evs
@@ -226,11 +235,12 @@ func shortDuration(d time.Duration) string {
 
 // Next returns the time of the earliest checkpoint not yet fired (its key
 // not in Fired) over every unfinished target of an open ticket; false when
-// there is none (the ticket is closed or cancelled, or every target is met
-// or fully escalated). The time may be past, for a level added by a reload
-// after its time: such a checkpoint is due at once.
+// there is none (the ticket is closed or cancelled, waits on its reporter,
+// or every target is met or fully escalated). The time may be past, for a
+// level added by a reload after its time, or a deadline moved into the past
+// by Recompute: such a checkpoint is due at once.
 func (e *Engine) Next(t *ticket.Ticket) (time.Time, bool) {
-	if !t.Open() {
+	if !t.Open() || Paused(t) {
 		return time.Time{}, false
 	}
 	var next time.Time

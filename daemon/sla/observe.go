@@ -16,7 +16,16 @@ import (
 //
 // Other target names are never met by a status change.
 //
-// Observe first fires every checkpoint due at now (see Fire), so a milestone
+// Waiting on the reporter stops the clocks. Entering waiting first fires
+// what is due at now, then opens a pause (ticket.Pause{From: now}); while
+// it is open nothing fires. Leaving waiting closes the pause and moves every
+// target neither met nor breached later by the paused span measured on the
+// target's clock (business time for after_business targets, real time for
+// the others), with one sla.replanned event per moved target (reason
+// "paused 2h10m waiting on the reporter", the real span); then what is due
+// fires. Leaving waiting for cancelled or closed only closes the pause.
+//
+// Observe fires every checkpoint due at now (see Fire), so a milestone
 // reached at or after a target's deadline finds the target breached: a
 // breached target stays breached, and its MetAt records when the milestone
 // was reached late, which ends its escalation. It returns the fired events
@@ -26,7 +35,14 @@ import (
 // called before or after t.Status is set to to. A reopened ticket keeps its
 // met resolution target; a later change may re-open the promise instead.
 func (e *Engine) Observe(t *ticket.Ticket, from, to ticket.Status, now time.Time) []ticket.Event {
-	evs := e.Fire(t, now)
+	var evs []ticket.Event
+	if to != ticket.StatusWaiting && Paused(t) {
+		evs = e.resume(t, now, !to.Terminal())
+	}
+	evs = append(evs, e.Fire(t, now)...)
+	if to == ticket.StatusWaiting && !Paused(t) {
+		pause(t, now)
+	}
 	for i := range t.SLA {
 		tg := &t.SLA[i]
 		if finished(tg) || !reaches(tg.Name, to) {

@@ -127,11 +127,15 @@ type Target struct {
 	// Start is when the target's clock started (the ticket's creation);
 	// with the ticket's pauses, it is all a re-plan needs to compute the
 	// deadline again on a changed calendar.
-	Start  time.Time   `json:"start"`
-	DueAt  time.Time   `json:"due_at"`
-	WarnAt time.Time   `json:"warn_at"`
-	State  TargetState `json:"state"`
-	MetAt  *time.Time  `json:"met_at,omitempty"`
+	Start  time.Time `json:"start"`
+	DueAt  time.Time `json:"due_at"`
+	WarnAt time.Time `json:"warn_at"`
+	// Planned is set when the deadline was set by hand to a new planned
+	// time (a re-plan) instead of computed from Start: a calendar or policy
+	// change then leaves it where it is; pauses still move it.
+	Planned bool        `json:"planned,omitempty"`
+	State   TargetState `json:"state"`
+	MetAt   *time.Time  `json:"met_at,omitempty"`
 	// Escalation names the chain followed when the target warns or breaches.
 	Escalation string `json:"escalation,omitempty"`
 	// Fired holds the keys of the checkpoints of this target already fired,
