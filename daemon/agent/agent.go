@@ -25,6 +25,8 @@ import (
 	"github.com/switchboard-desk/switchboard/daemon/desk"
 	"github.com/switchboard-desk/switchboard/daemon/live"
 	"github.com/switchboard-desk/switchboard/daemon/pluginhost"
+	"github.com/switchboard-desk/switchboard/daemon/report"
+	"github.com/switchboard-desk/switchboard/daemon/schedule"
 	"github.com/switchboard-desk/switchboard/daemon/sla"
 	"github.com/switchboard-desk/switchboard/daemon/store"
 	"github.com/switchboard-desk/switchboard/daemon/store/sqlite"
@@ -197,6 +199,21 @@ func (a *Agent) Run(ctx context.Context) error {
 		host.Stop(context.Background())
 		return fmt.Errorf("agent: rebuild timers: %w", err)
 	}
+	// A calendar or policy edited while the daemon was down moves the open
+	// deadlines it touches.
+	if n, err := dk.Recompute(ctx); err != nil {
+		a.log.Error("recompute deadlines", "error", err)
+	} else if n > 0 {
+		a.log.Info("deadlines re-planned under the current calendars", "tickets", n)
+	}
+	// Recurring work ([[schedule]]): started after the desk (its catch-up
+	// creates tickets through it), stopped before the desk stops.
+	schedules, err := schedule.FromConfig(cfg, clock, dk, st, dataDir, a.log.Named("schedule"))
+	if err != nil {
+		host.Stop(context.Background())
+		return fmt.Errorf("agent: %w", err)
+	}
+	schedules.Start(runCtx)
 
 	ln, err := net.Listen("tcp", cfg.Server.Listen)
 	if err != nil {
@@ -213,6 +230,9 @@ func (a *Agent) Run(ctx context.Context) error {
 			Logger:   a.log.Named("api"),
 			Registry: reg,
 			Static:   dashboards.FS(),
+			Reports: func(ctx context.Context, from, to time.Time, by string) (any, error) {
+				return report.SLA(ctx, st, from, to, by)
+			},
 			Ready: func() error {
 				sdMu.Lock()
 				defer sdMu.Unlock()
@@ -259,6 +279,7 @@ loop:
 		a.log.Warn("http shutdown", "error", err)
 	}
 	sched.Stop()
+	schedules.Stop() // recurring work: before the desk stops
 	dk.Stop(shutCtx)
 	host.Stop(shutCtx)
 	stopRun()
@@ -309,6 +330,11 @@ func (a *Agent) reload(dk *desk.Desk) {
 		return
 	}
 	dk.SetRules(rs.router, rs.engine, cfg.Routing.Fallback)
+	if n, err := dk.Recompute(context.Background()); err != nil {
+		a.log.Error("reload: recompute deadlines", "error", err)
+	} else if n > 0 {
+		a.log.Info("reload: deadlines re-planned under the new calendars", "tickets", n)
+	}
 	if err := dk.Rearm(context.Background()); err != nil {
 		a.log.Error("reload: re-arm SLA timers", "error", err)
 	}
