@@ -3,6 +3,7 @@
 //
 //	switchboard agent [--config config.toml] [--listen ADDR] [--data-dir DIR]
 //	switchboard ticket create|show|list|transition|watch ...
+//	switchboard sla due|explain|replan ...
 //	switchboard version
 //
 // The hidden `switchboard plugin NAME` serves a bundled department plugin;
@@ -42,6 +43,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		return ticketCmd(ctx, args[1:], stdout, stderr)
+	case "report":
+		return reportMain(args[1:], stdout, stderr)
+	case "sla":
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return slaCmd(ctx, args[1:], stdout, stderr)
 	case "plugin":
 		return pluginCmd(args[1:], stderr)
 	case "version", "--version", "-v":
@@ -66,6 +73,11 @@ Usage:
         run the desk (API, wallboard, department plugins, SLA timers)
   switchboard ticket create|show|list|transition|watch [flags]
         submit and follow tickets through the API (see 'switchboard ticket -h')
+  switchboard sla due|explain|replan [flags]
+        ask the SLA engine, explain a ticket's clocks, re-plan a deadline
+        (see 'switchboard sla -h')
+  switchboard report sla --from DATE --to DATE [--by department|assignee] [--json|--csv]
+        the SLA report of a period (see 'switchboard report -h')
   switchboard version
 `)
 }

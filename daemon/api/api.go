@@ -12,9 +12,11 @@
 package api
 
 import (
+	"context"
 	"io/fs"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/prometheus/client_golang/prometheus"
@@ -42,6 +44,10 @@ type Options struct {
 	// Static holds the dashboard pages: "/" serves index.html, "/new"
 	// new.html, and other paths the file of that name. Nil serves none.
 	Static fs.FS
+	// Reports serves GET /api/v1/reports/sla: the SLA report of the
+	// tickets created in [from, to), grouped by "department" or
+	// "assignee" (see package report). Nil answers it with 503.
+	Reports func(ctx context.Context, from, to time.Time, by string) (any, error)
 }
 
 // Server is the HTTP API. It is safe for concurrent use.
@@ -53,6 +59,7 @@ type Server struct {
 	reg     *prometheus.Registry
 	ready   func() error
 	static  fs.FS
+	reports func(ctx context.Context, from, to time.Time, by string) (any, error)
 	metrics *metrics
 	handler http.Handler
 }
@@ -74,6 +81,7 @@ func New(o Options) *Server {
 		ready:  o.Ready,
 		static: o.Static,
 	}
+	s.reports = o.Reports
 	if s.token == "" {
 		s.log.Warn("no API token configured: every /api/v1 request will be refused")
 	}
@@ -92,7 +100,10 @@ func (s *Server) routes() http.Handler {
 	api.HandleFunc("GET "+p+"/tickets", s.listTickets)
 	api.HandleFunc("GET "+p+"/tickets/{id}", s.getTicket)
 	api.HandleFunc("POST "+p+"/tickets/{id}/transitions", s.transition)
+	api.HandleFunc("POST "+p+"/tickets/{id}/replan", s.replan)
+	api.HandleFunc("POST "+p+"/sla/due", s.due)
 	api.HandleFunc("GET "+p+"/departments", s.departments)
+	api.HandleFunc("GET "+p+"/reports/sla", s.slaReport)
 	api.HandleFunc("GET "+p+"/stream", s.stream)
 
 	root := http.NewServeMux()

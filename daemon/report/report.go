@@ -1,0 +1,306 @@
+// Package report computes the desk's SLA report: what the service desk
+// sends the general manager each week, per department or per assignee.
+//
+// A report covers the tickets created in [from, to) and reads their
+// histories as of to: events at or after to are ignored, so a report for a
+// past week gives the same figures whenever it is asked for.
+package report
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/switchboard-desk/switchboard/daemon/store"
+	"github.com/switchboard-desk/switchboard/daemon/ticket"
+)
+
+// Groupings of a report.
+const (
+	ByDepartment = "department"
+	ByAssignee   = "assignee"
+)
+
+// Unassigned names the group of tickets nobody holds, in an assignee report.
+const Unassigned = "(unassigned)"
+
+// The targets whose compliance a report measures.
+const (
+	TargetResponse   = "response"
+	TargetResolution = "resolution"
+)
+
+// Report is the SLA report of one period.
+type Report struct {
+	From time.Time `json:"from"`
+	To   time.Time `json:"to"`
+	// By is "department" or "assignee".
+	By string `json:"by"`
+	// Groups are sorted by name.
+	Groups []Group `json:"groups"`
+	// Total is every ticket of the period together (its Name is "total").
+	Total Group `json:"total"`
+}
+
+// Group is the figures of one department or one assignee.
+//
+// In a department report a ticket counts for the department that held it at
+// the end of the period. In an assignee report a ticket counts for the
+// person who held it at the end of the period, and a breach is listed under
+// the person who held the ticket when it breached ("who lost the bonus").
+type Group struct {
+	Name string `json:"name"`
+	// Received is the number of tickets created in the period.
+	Received int `json:"received"`
+	// Resolved is the number of them resolved before the period's end.
+	Resolved int `json:"resolved"`
+	// Response and Resolution are the compliance of the targets of those
+	// names decided (met or breached) before the period's end.
+	Response   Compliance `json:"response"`
+	Resolution Compliance `json:"resolution"`
+	// Breaches lists every target (of any name) that breached before the
+	// period's end, in time order.
+	Breaches []Breach `json:"breaches"`
+	// TimeToRespond is from creation to the first acknowledgement (or a
+	// later status reached without one); TimeToResolve from creation to
+	// the first resolution.
+	TimeToRespond Durations `json:"time_to_respond"`
+	TimeToResolve Durations `json:"time_to_resolve"`
+	// RepeatComplaints counts the complaint.repeated events of the
+	// group's tickets.
+	RepeatComplaints int `json:"repeat_complaints"`
+}
+
+// Compliance is how many promises of one kind were kept.
+type Compliance struct {
+	Met      int `json:"met"`
+	Breached int `json:"breached"`
+	// Percent is 100·met/(met+breached), rounded to 0.1; null when no
+	// target was decided.
+	Percent *float64 `json:"percent"`
+}
+
+// Breach is one broken promise.
+type Breach struct {
+	TicketID   string    `json:"ticket_id"`
+	Target     string    `json:"target"`
+	DueAt      time.Time `json:"due_at"`
+	BreachedAt time.Time `json:"breached_at"`
+	// Department and Assignee held the ticket when it breached; Assignee
+	// is "" when nobody did.
+	Department string `json:"department"`
+	Assignee   string `json:"assignee"`
+}
+
+// Durations summarises a set of durations, in seconds.
+type Durations struct {
+	Count int `json:"count"`
+	// MedianSeconds and P90Seconds are nearest-rank percentiles (the
+	// median of an even count is the lower middle value); null when Count
+	// is 0.
+	MedianSeconds *float64 `json:"median_seconds"`
+	P90Seconds    *float64 `json:"p90_seconds"`
+
+	values []time.Duration // while counting
+}
+
+// pageSize is how many tickets SLA reads per List call.
+const pageSize = 500
+
+// listSlack is how far before from SLA keeps reading: List orders tickets
+// by insertion, and a ticket's creation time is taken just before it is
+// inserted, so insertion order and creation order may differ slightly.
+const listSlack = time.Hour
+
+// SLA computes the report of the tickets created in [from, to), grouped by
+// by ("department", the default when empty, or "assignee").
+func SLA(ctx context.Context, st store.Store, from, to time.Time, by string) (Report, error) {
+	if by == "" {
+		by = ByDepartment
+	}
+	if by != ByDepartment && by != ByAssignee {
+		return Report{}, ticket.Invalid("by", "unknown grouping %q (department or assignee)", by)
+	}
+	if !from.Before(to) {
+		return Report{}, ticket.Invalid("from", "must be before to (from %s, to %s)",
+			from.Format(time.RFC3339), to.Format(time.RFC3339))
+	}
+	rep := Report{From: from, To: to, By: by, Groups: []Group{}}
+	groups := map[string]*Group{}
+	group := func(name string) *Group {
+		if g, ok := groups[name]; ok {
+			return g
+		}
+		g := &Group{Name: name}
+		groups[name] = g
+		return g
+	}
+	total := &Group{Name: "total"}
+	cursor := ""
+	for {
+		page, err := st.List(ctx, store.Filter{Limit: pageSize, Cursor: cursor})
+		if err != nil {
+			return Report{}, fmt.Errorf("report: list tickets: %w", err)
+		}
+		older := false
+		for i := range page.Tickets {
+			t := &page.Tickets[i]
+			if t.CreatedAt.Before(from.Add(-listSlack)) {
+				older = true
+			}
+			if t.CreatedAt.Before(from) || !t.CreatedAt.Before(to) {
+				continue
+			}
+			h, err := st.History(ctx, t.ID)
+			if err != nil {
+				return Report{}, fmt.Errorf("report: history of %s: %w", t.ID, err)
+			}
+			f := replay(t, h, to)
+			owner := f.department
+			if by == ByAssignee {
+				owner = f.assignee
+			}
+			f.add(group(nameOf(owner, by)), by == ByDepartment)
+			f.add(total, true)
+			if by == ByAssignee {
+				for _, b := range f.breaches {
+					g := group(nameOf(b.Assignee, by))
+					g.Breaches = append(g.Breaches, b)
+				}
+			}
+		}
+		if older || page.NextCursor == "" {
+			break
+		}
+		cursor = page.NextCursor
+	}
+	names := make([]string, 0, len(groups))
+	for n := range groups {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		rep.Groups = append(rep.Groups, groups[n].finish())
+	}
+	rep.Total = total.finish()
+	return rep, nil
+}
+
+func nameOf(owner, by string) string {
+	if owner == "" && by == ByAssignee {
+		return Unassigned
+	}
+	return owner
+}
+
+// facts are what one ticket contributes to a report.
+type facts struct {
+	department, assignee string
+	resolved             bool
+	respond, resolve     *time.Duration
+	decided              map[string]ticket.TargetState // target → met or breached, first decision
+	breaches             []Breach
+	repeats              int
+}
+
+// replay reads a ticket's history up to (not including) to.
+func replay(t *ticket.Ticket, h []ticket.Event, to time.Time) facts {
+	f := facts{decided: map[string]ticket.TargetState{}}
+	for _, ev := range h {
+		if !ev.At.Before(to) {
+			continue
+		}
+		since := ev.At.Sub(t.CreatedAt)
+		switch ev.Type {
+		case ticket.EventRouted:
+			var d struct {
+				Department string `json:"department"`
+			}
+			if json.Unmarshal(ev.Data, &d) == nil && d.Department != "" {
+				f.department = d.Department
+			}
+		case ticket.EventAssigned:
+			var d struct {
+				To string `json:"to"`
+			}
+			if json.Unmarshal(ev.Data, &d) == nil {
+				f.assignee = d.To
+			}
+		case ticket.EventStatus:
+			var d ticket.StatusData
+			if json.Unmarshal(ev.Data, &d) != nil {
+				continue
+			}
+			if f.respond == nil && responds(d.To) {
+				f.respond = &since
+			}
+			if d.To == ticket.StatusResolved {
+				f.resolved = true
+				if f.resolve == nil {
+					f.resolve = &since
+				}
+			}
+		case ticket.EventSLAMet, ticket.EventSLABreached:
+			var d ticket.SLAData
+			if json.Unmarshal(ev.Data, &d) != nil {
+				continue
+			}
+			state := ticket.TargetMet
+			if ev.Type == ticket.EventSLABreached {
+				state = ticket.TargetBreached
+				f.breaches = append(f.breaches, Breach{TicketID: t.ID, Target: d.Target, DueAt: d.DueAt,
+					BreachedAt: ev.At, Department: f.department, Assignee: f.assignee})
+			}
+			if _, ok := f.decided[d.Target]; !ok {
+				f.decided[d.Target] = state
+			}
+		case ticket.EventRepeat:
+			f.repeats++
+		}
+	}
+	if f.department == "" {
+		f.department = t.Department
+	}
+	return f
+}
+
+// responds reports whether reaching s answers the reporter: acknowledged,
+// or a later status reached without acknowledgement.
+func responds(s ticket.Status) bool {
+	switch s {
+	case ticket.StatusAcknowledged, ticket.StatusInProgress, ticket.StatusWaiting,
+		ticket.StatusResolved, ticket.StatusClosed, ticket.StatusReopened:
+		return true
+	}
+	return false
+}
+
+// add counts f into g; withBreaches lists its breaches too.
+func (f *facts) add(g *Group, withBreaches bool) {
+	g.Received++
+	if f.resolved {
+		g.Resolved++
+	}
+	count := func(c *Compliance, name string) {
+		switch f.decided[name] {
+		case ticket.TargetMet:
+			c.Met++
+		case ticket.TargetBreached:
+			c.Breached++
+		}
+	}
+	count(&g.Response, TargetResponse)
+	count(&g.Resolution, TargetResolution)
+	if f.respond != nil {
+		g.TimeToRespond.add(*f.respond)
+	}
+	if f.resolve != nil {
+		g.TimeToResolve.add(*f.resolve)
+	}
+	if withBreaches {
+		g.Breaches = append(g.Breaches, f.breaches...)
+	}
+	g.RepeatComplaints += f.repeats
+}
