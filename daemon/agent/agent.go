@@ -187,7 +187,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	})
 	sched = sla.NewScheduler(clock, dk.FireSLA, a.log.Named("sla"))
 	dk.SetScheduler(sched)
-	dk.SetRules(rs.router, rs.engine, cfg.Routing.Fallback)
+	dk.SetRules(rs.router, desk.WithDirectory(rs.engine, desk.Directory{Roles: cfg.Roles, Repeat: cfg.Repeat}), cfg.Routing.Fallback)
 	registerDeskMetrics(reg, dk)
 
 	runCtx, stopRun := context.WithCancel(context.Background())
@@ -329,7 +329,7 @@ func (a *Agent) reload(dk *desk.Desk) {
 		a.log.Error("reload failed; keeping the running configuration", "error", err)
 		return
 	}
-	dk.SetRules(rs.router, rs.engine, cfg.Routing.Fallback)
+	dk.SetRules(rs.router, desk.WithDirectory(rs.engine, desk.Directory{Roles: cfg.Roles, Repeat: cfg.Repeat}), cfg.Routing.Fallback)
 	if n, err := dk.Recompute(context.Background()); err != nil {
 		a.log.Error("reload: recompute deadlines", "error", err)
 	} else if n > 0 {

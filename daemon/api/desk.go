@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"time"
 
 	"github.com/switchboard-desk/switchboard/daemon/store"
 	"github.com/switchboard-desk/switchboard/daemon/ticket"
@@ -15,7 +16,8 @@ import (
 // *ticket.TransitionError is 409, store.ErrNotFound is 404, a
 // *store.IdempotencyError is 422 (idempotency_key_reused), an error with
 // an Unavailable() bool method returning true (the desk is shutting down)
-// is 503, and anything else is 500 with the details logged only. Errors
+// is 503, an error with a Conflict() bool method returning true (a
+// re-plan of a settled target) is 409, and anything else is 500 with the details logged only. Errors
 // may be wrapped.
 type Desk interface {
 	// Create normalises, validates and stores a new ticket. With a
@@ -33,4 +35,10 @@ type Desk interface {
 	List(ctx context.Context, f store.Filter) (store.Page, error)
 	// Departments returns every department with its plugin's state.
 	Departments(ctx context.Context) ([]wire.Department, error)
+	// Replan sets a new planned time for one unmet target of ticket id,
+	// tells the policy's stakeholders why, and returns the ticket.
+	Replan(ctx context.Context, id, target string, dueAt time.Time, reason, actor string) (ticket.Ticket, error)
+	// Due answers when a ticket's targets would fall due, without
+	// creating one.
+	Due(ctx context.Context, q wire.DueRequest) (wire.DueResponse, error)
 }

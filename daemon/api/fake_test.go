@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/switchboard-desk/switchboard/daemon/store"
 	"github.com/switchboard-desk/switchboard/daemon/ticket"
@@ -19,6 +20,8 @@ type fakeDesk struct {
 	HistoryFn     func(ctx context.Context, id string) ([]ticket.Event, error)
 	ListFn        func(ctx context.Context, f store.Filter) (store.Page, error)
 	DepartmentsFn func(ctx context.Context) ([]wire.Department, error)
+	ReplanFn      func(ctx context.Context, id, target string, dueAt time.Time, reason, actor string) (ticket.Ticket, error)
+	DueFn         func(ctx context.Context, q wire.DueRequest) (wire.DueResponse, error)
 }
 
 var _ Desk = (*fakeDesk)(nil)
@@ -65,6 +68,20 @@ func (d *fakeDesk) Departments(ctx context.Context) ([]wire.Department, error) {
 		return nil, errNotImplemented
 	}
 	return d.DepartmentsFn(ctx)
+}
+
+func (d *fakeDesk) Replan(ctx context.Context, id, target string, dueAt time.Time, reason, actor string) (ticket.Ticket, error) {
+	if d.ReplanFn == nil {
+		return ticket.Ticket{}, errNotImplemented
+	}
+	return d.ReplanFn(ctx, id, target, dueAt, reason, actor)
+}
+
+func (d *fakeDesk) Due(ctx context.Context, q wire.DueRequest) (wire.DueResponse, error) {
+	if d.DueFn == nil {
+		return wire.DueResponse{}, errNotImplemented
+	}
+	return d.DueFn(ctx, q)
 }
 
 // memDesk is a small working desk in memory, built on the ticket model's

@@ -87,6 +87,9 @@ const (
 	CodeIdempotencyReused = "idempotency_key_reused" // 422: Idempotency-Key already used for a different submission
 	CodeInternal          = "internal"               // 500
 	CodeUnavailable       = "unavailable"            // 503: shutting down
+	// CodeTargetSettled (409): a re-plan of a target already met or
+	// breached, or of a ticket no longer open.
+	CodeTargetSettled = "target_settled"
 )
 
 // Stream message types.
@@ -111,4 +114,51 @@ type Message struct {
 	Ticket *ticket.Ticket `json:"ticket,omitempty"`
 	// Department: one department's new state.
 	Department *Department `json:"department,omitempty"`
+}
+
+// DueRequest is POST /sla/due: ask the SLA engine when a ticket's targets
+// would fall due, without creating one. Either Policy names the policy, or
+// the ticket fields (Kind, and optionally Category, Severity, Tier) select
+// it as for a new ticket; not both.
+type DueRequest struct {
+	Policy   string      `json:"policy,omitempty"`
+	Kind     ticket.Kind `json:"kind,omitempty"`
+	Category string      `json:"category,omitempty"`
+	Severity string      `json:"severity,omitempty"`
+	Tier     string      `json:"tier,omitempty"`
+	// Start is when the clocks start (the ticket's creation). Required.
+	Start *time.Time `json:"start"`
+	// EventAt is the ticket's event time, for event_offset targets.
+	EventAt *time.Time `json:"event_at,omitempty"`
+	// Pauses are spans the ticket would wait on the reporter, in order.
+	Pauses []Span `json:"pauses,omitempty"`
+}
+
+// Span is a closed span of time, e.g. a pause of a DueRequest.
+type Span struct {
+	From *time.Time `json:"from"`
+	To   *time.Time `json:"to"`
+}
+
+// DueResponse is the answer of POST /sla/due: the selected policy and each
+// of its targets' deadlines. Policy is "" and Targets empty when the ticket
+// fields select no policy (a ticket with them would have no SLA).
+type DueResponse struct {
+	Policy  string      `json:"policy"`
+	Targets []DueTarget `json:"targets"`
+}
+
+// DueTarget is one target of a DueResponse.
+type DueTarget struct {
+	Name   string    `json:"name"`
+	DueAt  time.Time `json:"due_at"`
+	WarnAt time.Time `json:"warn_at"`
+}
+
+// ReplanRequest is POST /tickets/{id}/replan: a new planned time for one
+// unmet target, with the reason told to the policy's stakeholders.
+type ReplanRequest struct {
+	Target string     `json:"target"`
+	DueAt  *time.Time `json:"due_at"`
+	Reason string     `json:"reason"`
 }
