@@ -136,6 +136,14 @@ func (a *Agent) Run(ctx context.Context) error {
 	}
 	defer st.Close()
 
+	// Bind the port before anything starts working, so that an address in
+	// use fails at once, before plugins start or schedules create tickets.
+	ln, err := net.Listen("tcp", cfg.Server.Listen)
+	if err != nil {
+		return fmt.Errorf("agent: listen on %s: %w", cfg.Server.Listen, err)
+	}
+	defer ln.Close()
+
 	rs, err := buildRules(cfg)
 	if err != nil {
 		return err
@@ -215,11 +223,6 @@ func (a *Agent) Run(ctx context.Context) error {
 	}
 	schedules.Start(runCtx)
 
-	ln, err := net.Listen("tcp", cfg.Server.Listen)
-	if err != nil {
-		host.Stop(context.Background())
-		return fmt.Errorf("agent: listen on %s: %w", cfg.Server.Listen, err)
-	}
 	var shuttingDown bool
 	var sdMu sync.Mutex
 	srv := &http.Server{
