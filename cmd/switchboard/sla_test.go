@@ -210,16 +210,17 @@ func (h *slaHarness) mustSLA(args ...string) string {
 func TestSLADue(t *testing.T) {
 	h := newSLAHarness(t, time.Date(2026, 11, 24, 1, 0, 0, 0, time.UTC))
 	// A serious fault at 15:00, after the 14:00 cut-off: fixed by 18:00 the
-	// next day; warned at 80% of the 27 real hours.
+	// next day; warned at 80% of its business time on campus (07:00-23:00):
+	// Tue 8h + Wed 11h = 19h × 0.8 = 15h12m → Wed 14:12.
 	out := h.mustSLA("due", "--policy", "repair.serious", "--start", "2026-11-24 15:00")
 	golden(t, "sla_due.golden", out)
 
 	// The office's Mid-Autumn holiday (25-27 September) and National Day
 	// (1-7 October): a complaint on Thursday 24 September at 16:00 is due
 	// at close of business on the third business day after (Mon 28, Tue
-	// 29, Wed 30); a one-hour pause on Monday moves it by the engine's
-	// rule for its clock. The response (16:30 on Thursday) was breached
-	// before the pause and stays.
+	// 29, Wed 30); a one-hour pause on Monday moves it by one business
+	// hour, past National Day to Thu 8 October 10:00. The response (16:30
+	// on Thursday) was breached before the pause and stays.
 	out = h.mustSLA("due", "--kind", "complaint", "--start", "2026-09-24T16:00:00+08:00",
 		"--pause", "2026-09-28 10:00/2026-09-28 11:00")
 	golden(t, "sla_due_pause.golden", out)
@@ -310,7 +311,9 @@ func TestSLAExplainAndReplan(t *testing.T) {
 		}
 	}
 	out := h.mustSLA("replan", tk.ID, "--due", "2026-11-26 12:00", "--reason", "parts arrive Thursday", "--as", "Wang Fang")
-	if want := tk.ID + " resolution now due Thu 2026-11-26 12:00 (warning Thu 2026-11-26 02:26)\n"; out != want {
+	// Warning on the campus's business time from now (Tue 12:10): Tue
+	// 10h50m + Wed 16h + Thu 5h = 31h50m × 0.8 = 25h28m → Wed 21:38.
+	if want := tk.ID + " resolution now due Thu 2026-11-26 12:00 (warning Wed 2026-11-25 21:38)\n"; out != want {
 		t.Errorf("replan printed %q, want %q", out, want)
 	}
 	code, _, errs := h.runSLA("replan", tk.ID, "--target", "response", "--due", "2026-11-26 12:00", "--reason", "x")

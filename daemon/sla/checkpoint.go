@@ -68,12 +68,11 @@ func LevelKey(l escalate.Level) string {
 // Checkpoints lists tg's checkpoints in the order they fire: the warning at
 // WarnAt, the breach at DueAt, and each level of tg's escalation chain at
 // its anchor (WarnAt or DueAt) plus its delay, measured on the target's
-// clock (business time for after_business targets, real time for the other
-// kinds: "4h after breach" of a business target is 4 working hours).
-// Checkpoints at the same time
-// fire in that order: the warning, the warning's levels, the breach, the
-// breach's levels. Each has a key unique among them; tg.Fired lists the keys
-// of those already fired.
+// clock (business time for after_business and the day-based kinds, real
+// time for the others: "4h after breach" of a business target is 4 working
+// hours). Checkpoints at the same time fire in that order: the warning,
+// the warning's levels, the breach, the breach's levels. Each has a key
+// unique among them; tg.Fired lists the keys of those already fired.
 //
 // The levels come from the engine's current chain; a chain unknown to the
 // engine (removed by a reload) contributes no levels.

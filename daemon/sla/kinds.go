@@ -17,19 +17,23 @@ import (
 //	kind               deadline                                       clock
 //	after_business     Add(start, after) on the calendar              business time
 //	after_calendar     start + after                                  real time
-//	same_day           that business day at `at` if start <= cutoff,  real time
+//	same_day           that business day at `at` if start <= cutoff,  business time
 //	                   else the next business day at `at`
-//	next_business_day  the first business day after start's date, at  real time
-//	business_days      close of business, Nth business day after      real time
+//	next_business_day  the first business day after start's date, at  business time
+//	business_days      close of business, Nth business day after      business time
 //	day_of_month       midnight starting the next day N of a month    real time
 //	event_offset       the ticket's event_at + offset (may be before  real time
 //	                   start: a late request)
 //
-// The day-based kinds already say in days when the promise falls; their
-// span (start to deadline) is measured in real time, so a warning at 0.8 of
-// a "next business day 18:00" promise made on Friday evening falls on the
-// Monday, not in the last working hour before it. A target planned by an
-// older version has no kind and runs on real time.
+// The day-based kinds (same_day, next_business_day, business_days) are
+// promises in business days, so they run on business time: a warning at 0.8
+// of a "3 business days" promise falls in working hours (0.8 of the working
+// time between start and deadline, counted through the working intervals),
+// never at night, and a pause moves the deadline by the working time paused,
+// so an hour paused moves an 18:00 close of business to 10:00 the next
+// business day, not to 19:00. day_of_month and event_offset are anchored to
+// a calendar date and to an event, and run on real time. A target planned
+// by an older version has no kind and runs on real time.
 const (
 	KindAfterBusiness   = "after_business"
 	KindAfterCalendar   = "after_calendar"
@@ -171,8 +175,17 @@ func (r *rule) due(cal *calendar.Calendar, start time.Time, eventAt *time.Time) 
 	panic("sla: unknown target kind " + r.kind) // compileTarget sets one of the above
 }
 
-// businessClock reports whether targets of kind run on business time.
-func businessClock(kind string) bool { return kind == KindAfterBusiness }
+// businessClock reports whether targets of kind run on business time: after
+// a business duration, and the day-based kinds, whose promises are in
+// business days. The others (after_calendar, day_of_month, event_offset and
+// the kindless targets of older versions) run on real time.
+func businessClock(kind string) bool {
+	switch kind {
+	case KindAfterBusiness, KindSameDay, KindNextBusinessDay, KindBusinessDays:
+		return true
+	}
+	return false
+}
 
 // warnAt returns when a target of kind whose clock started at start and
 // is due at due warns, at fraction warn of its span measured on its clock.

@@ -46,7 +46,12 @@ func ptr(t time.Time) *time.Time { return &t }
 // Every kind of target of issue #4, on the desk's calendars, across lunch
 // breaks, nights, weekends, holidays, make-up days, month and year ends and
 // both Europe/Berlin daylight-saving changes. Times are local to the
-// calendar's zone; the day-based kinds warn at 0.8 of their real span.
+// calendar's zone. The day-based kinds (same_day, next_business_day,
+// business_days) run on business time like after_business: they warn at 0.8
+// of the working time between start and deadline, counted forward through
+// the working intervals (office: 09:00-12:00 and 13:30-18:00, 7h30m a day;
+// hamburg: 08:00-17:00, 9h; campus: 07:00-23:00, 16h). day_of_month and
+// event_offset warn at 0.8 of their real span.
 func TestPlanKinds(t *testing.T) {
 	e := issueEngine(t, nil, nil)
 	tests := []struct {
@@ -62,42 +67,60 @@ func TestPlanKinds(t *testing.T) {
 		{"office across lunch", complaint, sh("2026-03-02 11:50"), nil, "complaint.standard",
 			[]string{sla.KindAfterBusiness, sla.KindBusinessDays}, []want{
 				{"response", sh("2026-03-02 13:50"), sh("2026-03-02 13:44")},
-				// span 3d 6h10m real, 0.8 of it is 62h32m.
-				{"resolution", sh("2026-03-05 18:00"), sh("2026-03-05 02:22")},
+				// Mon 4h40m + Tue, Wed, Thu 7h30m = 27h10m business × 0.8 = 21h44m:
+				// Mon 4h40m + Tue 7h30m + Wed 7h30m + Thu 2h04m → Thu 11:04.
+				{"resolution", sh("2026-03-05 18:00"), sh("2026-03-05 11:04")},
 			}},
 		{"office across a night and a weekend", complaint, sh("2026-03-06 17:50"), nil, "complaint.standard", nil, []want{
 			{"response", sh("2026-03-09 09:20"), sh("2026-03-09 09:14")},
-			{"resolution", sh("2026-03-11 18:00"), sh("2026-03-06 17:50").Add(time.Duration(0.8 * float64(sh("2026-03-11 18:00").Sub(sh("2026-03-06 17:50")))))},
+			// Fri 10m + Mon, Tue, Wed 7h30m = 22h40m business × 0.8 = 18h08m:
+			// Fri 10m + Mon 7h30m + Tue 7h30m + Wed 2h58m → Wed 11:58.
+			{"resolution", sh("2026-03-11 18:00"), sh("2026-03-11 11:58")},
 		}},
 		{"office from a Saturday", complaint, sh("2026-03-07 10:00"), nil, "complaint.standard", nil, []want{
 			{"response", sh("2026-03-09 09:30"), sh("2026-03-09 09:24")},
-			{"resolution", sh("2026-03-11 18:00"), sh("2026-03-07 10:00").Add(time.Duration(0.8 * float64(sh("2026-03-11 18:00").Sub(sh("2026-03-07 10:00")))))},
+			// Mon, Tue, Wed 7h30m = 22h30m business × 0.8 = 18h:
+			// Mon 7h30m + Tue 7h30m + Wed 3h → Wed 12:00 (the morning's end).
+			{"resolution", sh("2026-03-11 18:00"), sh("2026-03-11 12:00")},
 		}},
 		{"office before National Day, make-up Saturday counts", complaint, sh("2026-09-30 17:45"), nil, "complaint.standard", nil, []want{
 			{"response", sh("2026-10-08 09:15"), sh("2026-10-08 09:09")},
-			{"resolution", sh("2026-10-10 18:00"), sh("2026-09-30 17:45").Add(time.Duration(0.8 * float64(sh("2026-10-10 18:00").Sub(sh("2026-09-30 17:45")))))},
+			// Wed 15m + Thu 10-08, Fri 10-09, Sat 10-10 7h30m = 22h45m business
+			// × 0.8 = 18h12m: Wed 15m + Thu 7h30m + Fri 7h30m + Sat 2h57m → Sat 11:57.
+			{"resolution", sh("2026-10-10 18:00"), sh("2026-10-10 11:57")},
 		}},
 		{"office into the Spring Festival make-up Saturday", complaint, sh("2026-02-13 17:40"), nil, "complaint.standard", nil, []want{
 			{"response", sh("2026-02-14 09:10"), sh("2026-02-14 09:04")},
-			{"resolution", sh("2026-02-25 18:00"), sh("2026-02-13 17:40").Add(time.Duration(0.8 * float64(sh("2026-02-25 18:00").Sub(sh("2026-02-13 17:40")))))},
+			// Fri 20m + Sat 02-14, Tue 02-24, Wed 02-25 7h30m = 22h50m business
+			// × 0.8 = 18h16m: Fri 20m + Sat 7h30m + Tue 7h30m + Wed 2h56m → Wed 11:56.
+			{"resolution", sh("2026-02-25 18:00"), sh("2026-02-25 11:56")},
 		}},
 		{"office at the year's end", complaint, sh("2026-12-31 17:00"), nil, "complaint.standard", nil, []want{
 			{"response", sh("2026-12-31 17:30"), sh("2026-12-31 17:24")},
-			{"resolution", sh("2027-01-06 18:00"), sh("2026-12-31 17:00").Add(time.Duration(0.8 * float64(sh("2027-01-06 18:00").Sub(sh("2026-12-31 17:00")))))},
+			// Thu 1h + Mon 01-04, Tue, Wed 7h30m (Fri 01-01 a holiday) = 23h30m
+			// business × 0.8 = 18h48m: Thu 1h + Mon 7h30m + Tue 7h30m + Wed 2h48m
+			// → Wed 11:48.
+			{"resolution", sh("2027-01-06 18:00"), sh("2027-01-06 11:48")},
 		}},
 		{"vip tier picks complaint.vip", vipComplaint, sh("2026-03-02 11:55"), nil, "complaint.vip", nil, []want{
 			{"response", sh("2026-03-02 13:35"), sh("2026-03-02 13:33")},
-			{"resolution", sh("2026-03-03 18:00"), sh("2026-03-02 11:55").Add(time.Duration(0.8 * float64(sh("2026-03-03 18:00").Sub(sh("2026-03-02 11:55")))))},
+			// Mon 4h35m + Tue 7h30m = 12h05m business × 0.8 = 9h40m:
+			// Mon 4h35m + Tue 3h (09:00-12:00) + 2h05m from 13:30 → Tue 15:35.
+			{"resolution", sh("2026-03-03 18:00"), sh("2026-03-03 15:35")},
 		}},
 
 		// tally.customer_query, hamburg: 2h business, 2 business days; across DST.
 		{"hamburg over the spring-forward weekend", customerQ, be("2026-03-27 16:00"), nil, "tally.customer_query", nil, []want{
 			{"response", be("2026-03-30 09:00"), be("2026-03-30 08:36")},
-			{"resolution", be("2026-03-31 17:00"), be("2026-03-27 16:00").Add(time.Duration(0.8 * float64(be("2026-03-31 17:00").Sub(be("2026-03-27 16:00")))))},
+			// Fri 1h + Mon 9h + Tue 9h = 19h business × 0.8 = 15h12m:
+			// Fri 1h + Mon 9h + Tue 5h12m → Tue 13:12.
+			{"resolution", be("2026-03-31 17:00"), be("2026-03-31 13:12")},
 		}},
 		{"hamburg over the fall-back weekend", customerQ, be("2026-10-23 16:30"), nil, "tally.customer_query", nil, []want{
 			{"response", be("2026-10-26 09:30"), be("2026-10-26 09:06")},
-			{"resolution", be("2026-10-27 17:00"), be("2026-10-23 16:30").Add(time.Duration(0.8 * float64(be("2026-10-27 17:00").Sub(be("2026-10-23 16:30")))))},
+			// Fri 30m + Mon 9h + Tue 9h = 18h30m business × 0.8 = 14h48m:
+			// Fri 30m + Mon 9h + Tue 5h18m → Tue 13:18.
+			{"resolution", be("2026-10-27 17:00"), be("2026-10-27 13:18")},
 		}},
 		// 36 real hours: an hour more of wall clock in spring, one less in autumn.
 		{"36h calendar across spring-forward", hamburg36, be("2026-03-28 12:00"), nil, "test.hamburg_36h",
@@ -122,28 +145,37 @@ func TestPlanKinds(t *testing.T) {
 		{"same_day just before the cut-off", seriousRep, sh("2026-03-02 13:59"), nil, "repair.serious",
 			[]string{sla.KindAfterBusiness, sla.KindSameDay}, []want{
 				{"response", sh("2026-03-02 14:14"), sh("2026-03-02 14:11")},
+				// 4h01m business × 0.8 = 3h12m48s → 17:11:48.
 				{"resolution", sh("2026-03-02 18:00"), sh("2026-03-02 17:11:48")},
 			}},
 		{"same_day at the cut-off", seriousRep, sh("2026-03-02 14:00"), nil, "repair.serious", nil, []want{
 			{"response", sh("2026-03-02 14:15"), sh("2026-03-02 14:12")},
+			// 4h business × 0.8 = 3h12m → 17:12.
 			{"resolution", sh("2026-03-02 18:00"), sh("2026-03-02 17:12")},
 		}},
 		{"same_day after the cut-off", seriousRep, sh("2026-03-02 14:01"), nil, "repair.serious", nil, []want{
 			{"response", sh("2026-03-02 14:16"), sh("2026-03-02 14:13")},
-			{"resolution", sh("2026-03-03 18:00"), sh("2026-03-03 12:24:12")},
+			// Mon 14:01-23:00 8h59m + Tue 07:00-18:00 11h = 19h59m business
+			// × 0.8 = 15h59m12s: Mon 8h59m + Tue 7h00m12s → Tue 14:00:12.
+			{"resolution", sh("2026-03-03 18:00"), sh("2026-03-03 14:00:12")},
 		}},
 		{"same_day before opening", seriousRep, sh("2026-03-03 06:00"), nil, "repair.serious", nil, []want{
 			{"response", sh("2026-03-03 07:15"), sh("2026-03-03 07:12")},
-			{"resolution", sh("2026-03-03 18:00"), sh("2026-03-03 15:36")},
+			// 07:00-18:00 = 11h business (not from 06:00) × 0.8 = 8h48m → 15:48.
+			{"resolution", sh("2026-03-03 18:00"), sh("2026-03-03 15:48")},
 		}},
 		{"next_business_day", majorRepair, sh("2026-03-02 10:00"), nil, "repair.major",
 			[]string{sla.KindAfterBusiness, sla.KindNextBusinessDay}, []want{
 				{"response", sh("2026-03-02 10:15"), sh("2026-03-02 10:12")},
-				{"resolution", sh("2026-03-03 18:00"), sh("2026-03-03 11:36")},
+				// Mon 10:00-23:00 13h + Tue 07:00-18:00 11h = 24h business × 0.8
+				// = 19h12m: Mon 13h + Tue 6h12m → Tue 13:12.
+				{"resolution", sh("2026-03-03 18:00"), sh("2026-03-03 13:12")},
 			}},
 		{"next_business_day across the year's end", majorRepair, sh("2026-12-31 23:59"), nil, "repair.major", nil, []want{
 			{"response", sh("2027-01-01 07:15"), sh("2027-01-01 07:12")},
-			{"resolution", sh("2027-01-01 18:00"), sh("2026-12-31 23:59").Add(time.Duration(0.8 * float64(18*time.Hour+time.Minute)))},
+			// Campus is closed at 23:59: 07:00-18:00 = 11h business × 0.8 =
+			// 8h48m → 15:48 on New Year's Day.
+			{"resolution", sh("2027-01-01 18:00"), sh("2027-01-01 15:48")},
 		}},
 
 		// day_of_month 10, office zone.

@@ -20,10 +20,11 @@ import (
 // what is due at now, then opens a pause (ticket.Pause{From: now}); while
 // it is open nothing fires. Leaving waiting closes the pause and moves every
 // target neither met nor breached later by the paused span measured on the
-// target's clock (business time for after_business targets, real time for
-// the others), with one sla.replanned event per moved target (reason
-// "paused 2h10m waiting on the reporter", the real span); then what is due
-// fires. Leaving waiting for cancelled or closed only closes the pause.
+// target's clock (business time for after_business and the day-based kinds,
+// real time for the others; see KindAfterBusiness), with one sla.replanned
+// event per moved target (reason "paused 2h10m waiting on the reporter",
+// the real span); then what is due fires. Leaving waiting for cancelled or
+// closed only closes the pause.
 //
 // Observe fires every checkpoint due at now (see Fire), so a milestone
 // reached at or after a target's deadline finds the target breached: a

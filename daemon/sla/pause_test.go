@@ -194,3 +194,67 @@ func TestNothingFiresWhileWaiting(t *testing.T) {
 		t.Fatalf("callback did not breach on time after the resume: %v", got)
 	}
 }
+
+// A day-based target runs on business time: a pause moves it by the
+// working time paused. complaint.standard planned on Monday 2026-03-02
+// 10:00 (office): resolution, 3 business days, is due Thursday 18:00 and
+// warns at Mon 6h30m + Tue, Wed, Thu 7h30m = 29h business × 0.8 = 23h12m:
+// Mon 6h30m + Tue 7h30m + Wed 7h30m + Thu 1h42m → Thu 10:42.
+func TestPauseBusinessDays(t *testing.T) {
+	e := issueEngine(t, nil, nil)
+	tests := []struct {
+		name     string
+		from, to time.Time
+		reason   string
+		due      time.Time
+		warn     time.Time
+	}{
+		// One working hour paused: 18:00 + 1h of business is not 19:00
+		// (office closed) but Friday 09:00 + 1h = 10:00.
+		{"an hour in working time", sh("2026-03-03 10:00"), sh("2026-03-03 11:00"), "paused 1h waiting on the reporter",
+			sh("2026-03-06 10:00"), sh("2026-03-05 11:42")},
+		// 16h real, 1h of business (Tue 17:30-18:00, Wed 09:00-09:30).
+		{"overnight", sh("2026-03-03 17:30"), sh("2026-03-04 09:30"), "paused 16h waiting on the reporter",
+			sh("2026-03-06 10:00"), sh("2026-03-05 11:42")},
+		// 2h real across lunch, 30m of business (11:30-12:00): Thu
+		// 18:00 + 30m → Fri 09:30; the warning 10:42 + 30m → 11:12.
+		{"across lunch", sh("2026-03-03 11:30"), sh("2026-03-03 13:30"), "paused 2h waiting on the reporter",
+			sh("2026-03-06 09:30"), sh("2026-03-05 11:12")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tk := complaint.ticket()
+			if err := e.Plan(tk, sh("2026-03-02 10:00")); err != nil {
+				t.Fatal(err)
+			}
+			tg := tk.Target("resolution")
+			if tg.Kind != sla.KindBusinessDays || !tg.DueAt.Equal(sh("2026-03-05 18:00")) || !tg.WarnAt.Equal(sh("2026-03-05 10:42")) {
+				t.Fatalf("planned %+v", *tg)
+			}
+			evs := apply(e, tk, []step{{ticket.StatusAcknowledged, sh("2026-03-02 10:05")},
+				{ticket.StatusWaiting, tt.from}, {ticket.StatusInProgress, tt.to}})
+			got := replans(t, evs)
+			if len(got) != 1 || got[0].Target != "resolution" || !got[0].FromDueAt.Equal(sh("2026-03-05 18:00")) ||
+				!got[0].ToDueAt.Equal(tt.due) || got[0].Reason != tt.reason {
+				t.Fatalf("replans %+v, want resolution → %s (%q)", got, tt.due, tt.reason)
+			}
+			tg = tk.Target("resolution")
+			if !tg.DueAt.Equal(tt.due) || !tg.WarnAt.Equal(tt.warn) {
+				t.Errorf("resolution due %s warn %s, want %s and %s",
+					tg.DueAt.In(shanghai), tg.WarnAt.In(shanghai), tt.due, tt.warn)
+			}
+			// Recompute from the start and the pause on the same calendar
+			// agrees, and a forecast with the same pause too.
+			if evs := e.Recompute(tk, tt.to); len(replans(t, evs)) != 0 {
+				t.Errorf("Recompute after the pause moved %+v", replans(t, evs))
+			}
+			fc := &ticket.Ticket{}
+			if err := e.Forecast(fc, "complaint.standard", sh("2026-03-02 10:00"), []ticket.Pause{{From: tt.from, To: &tt.to}}); err != nil {
+				t.Fatal(err)
+			}
+			if g := fc.Target("resolution"); !g.DueAt.Equal(tt.due) || !g.WarnAt.Equal(tt.warn) {
+				t.Errorf("Forecast: due %s warn %s, want %s and %s", g.DueAt.In(shanghai), g.WarnAt.In(shanghai), tt.due, tt.warn)
+			}
+		})
+	}
+}

@@ -35,8 +35,9 @@ func TestReplan(t *testing.T) {
 		t.Fatalf("events %+v", got)
 	}
 	tg := tk.Target("resolution")
-	// 33h real from now, 0.8 of it is 26h24m.
-	if !tg.DueAt.Equal(due) || !tg.WarnAt.Equal(now.Add(26*time.Hour+24*time.Minute)) || !tg.Planned {
+	// Business time on campus (07:00-23:00): Tue 09:00-23:00 14h + Wed
+	// 07:00-18:00 11h = 25h × 0.8 = 20h: Tue 14h + Wed 6h → Wed 13:00.
+	if !tg.DueAt.Equal(due) || !tg.WarnAt.Equal(sh("2026-03-04 13:00")) || !tg.Planned {
 		t.Fatalf("target %+v", tg)
 	}
 	// A calendar change leaves a planned target alone.
@@ -156,7 +157,9 @@ func TestRecomputeHolidayAdded(t *testing.T) {
 		t.Fatalf("Recompute: %v %+v", types(evs), got)
 	}
 	tg := tk.Target("resolution")
-	wantWarn := sh("2026-03-02 10:00").Add(time.Duration(0.8 * float64(sh("2026-03-06 18:00").Sub(sh("2026-03-02 10:00")))))
+	// Mon 6h30m + Tue, Thu, Fri 7h30m (Wed now a holiday) = 29h business
+	// × 0.8 = 23h12m: Mon 6h30m + Tue 7h30m + Thu 7h30m + Fri 1h42m → Fri 10:42.
+	wantWarn := sh("2026-03-06 10:42")
 	if !tg.DueAt.Equal(sh("2026-03-06 18:00")) || !tg.WarnAt.Equal(wantWarn) {
 		t.Fatalf("resolution %+v", tg)
 	}
