@@ -181,9 +181,18 @@ func (d *Desk) Start(ctx context.Context) error {
 	}
 	ts.SetNextDue(d.nextDue)
 	began := time.Now()
-	n, err := d.rebuildTimers(ctx, ts)
+	n, unknown, err := d.rebuildTimers(ctx, ts)
 	if err != nil {
 		return fmt.Errorf("desk: rebuild timers: %w", err)
+	}
+	if unknown > 0 {
+		// A file from before stored timers: read every ticket once.
+		d.log.Info("some tickets have no stored timer: checking every open ticket", "unknown", unknown)
+		checked, _, err := d.CheckTimers(ctx)
+		if err != nil {
+			return err
+		}
+		n = checked
 	}
 	pending, err := awaitingDispatch(ctx, ts)
 	if err != nil {
@@ -193,7 +202,7 @@ func (d *Desk) Start(ctx context.Context) error {
 		d.enqueue(p[1], p[0])
 	}
 	d.mu.Lock()
-	if !d.closed {
+	if !d.closed && unknown == 0 {
 		d.workers.Add(1)
 		go d.checkInBackground()
 	}

@@ -118,3 +118,56 @@ type Store interface {
 // Now is the clock a store uses to stamp UpdatedAt; tests may replace it
 // through an implementation's options.
 type Now func() time.Time
+
+// NextDueFunc returns when ticket t's next SLA checkpoint falls due; false
+// when it has none (it is closed, or every promise is met or fully
+// escalated). The desk supplies it: it is the SLA engine's Next under the
+// rules in force.
+type NextDueFunc func(t *ticket.Ticket) (time.Time, bool)
+
+// Timer is an open ticket's next SLA checkpoint as a TimerStore keeps it.
+type Timer struct {
+	TicketID string
+	// Version is the ticket's version when At was computed: set by
+	// OpenTimers and required by FixTimers; Timers leaves it 0.
+	Version int64
+	// Known is false when the store has no time for the ticket (the row
+	// was written before the store kept timers, or with no NextDueFunc
+	// installed): the caller must read the ticket to learn it.
+	Known bool
+	// At is when the checkpoint falls due; zero when Known and the ticket
+	// has none.
+	At time.Time
+}
+
+// TimerStore is a Store that also keeps, in an index next to each ticket,
+// its next SLA checkpoint, so that the desk rebuilds every timer at start
+// without reading (and decoding) every open ticket. The desk uses it when
+// its store implements it, and falls back to Open otherwise.
+type TimerStore interface {
+	Store
+	// SetNextDue installs fn: from then on every Create and Update stores
+	// fn's answer for the ticket written, in the same transaction. nil
+	// stops it (later writes store "not known"). fn runs inside the write
+	// transaction and must be quick and must not use the store.
+	SetNextDue(fn NextDueFunc)
+	// Timers calls fn for every open ticket that has a checkpoint or whose
+	// checkpoint is not known, reading only the index, stopping at the
+	// first error fn returns. Tickets come in due order, those not known
+	// first. fn runs while the read is open and must not use the store.
+	Timers(ctx context.Context, fn func(Timer) error) error
+	// OpenTimers is Open that also gives each ticket's stored timer, for a
+	// pass that checks the stored times against changed rules. Like Open,
+	// it calls fn with no statement open.
+	OpenTimers(ctx context.Context, fn func(t ticket.Ticket, stored Timer) error) error
+	// FixTimers stores each timer's At (a zero At: no checkpoint) as the
+	// next checkpoint of its ticket, if the ticket is open and still at
+	// timer.Version: a ticket written since keeps what that write stored.
+	// Known is ignored. It returns how many stored times changed.
+	FixTimers(ctx context.Context, timers []Timer) (int, error)
+	// WithStatus calls fn with the ID and department of every ticket whose
+	// status is st, oldest first, from an index (no ticket is decoded),
+	// stopping at the first error fn returns. fn is called with no
+	// statement open and may use the store.
+	WithStatus(ctx context.Context, st ticket.Status, fn func(id, department string) error) error
+}

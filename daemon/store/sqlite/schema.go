@@ -49,6 +49,16 @@ CREATE TABLE idempotency (
 	`
 ALTER TABLE idempotency ADD COLUMN fingerprint TEXT NOT NULL DEFAULT '';
 `,
+	// 3: each ticket's next SLA checkpoint, so that timers are rebuilt at
+	// start from an index instead of every ticket's body (see timers.go):
+	// Unix nanoseconds, noTimer (-1) when the ticket has none, NULL when
+	// not known (rows written before this step or with no NextDueFunc).
+	// The partial index covers what Timers reads of open tickets; it
+	// changes only when a ticket's next checkpoint or openness does.
+	`
+ALTER TABLE tickets ADD COLUMN next_due INTEGER;
+CREATE INDEX tickets_timers ON tickets (next_due, id) WHERE open = 1;
+`,
 }
 
 // SchemaVersion is the schema version this build writes.

@@ -32,6 +32,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -52,6 +53,8 @@ const (
 	MaxEventsLimit = 10000
 	// readConns is the size of the read pool.
 	readConns = 4
+	// writerCacheKiB is the writer's page cache (see dsn).
+	writerCacheKiB = 64 << 10
 )
 
 var _ store.Store = (*Store)(nil)
@@ -77,6 +80,9 @@ type Store struct {
 	mu         sync.RWMutex
 	closed     bool
 	stats      batchStats
+
+	// nextDue computes the next_due column (timers.go); nil stores NULL.
+	nextDue atomic.Pointer[store.NextDueFunc]
 }
 
 // Option configures Open.
@@ -182,6 +188,10 @@ func dsn(abs string, readOnly bool) string {
 	if readOnly {
 		q.Set("_query_only", "1")
 	} else {
+		// The writer reads every ticket it updates: a page cache of
+		// writerCacheKiB keeps the upper levels of the indexes and the hot
+		// pages of a large desk in memory (SQLite's default is 2 MiB).
+		q.Add("_pragma", fmt.Sprintf("cache_size(-%d)", writerCacheKiB))
 		q.Add("_pragma", "journal_mode(WAL)")
 		q.Add("_pragma", "synchronous(FULL)")
 		q.Set("_txlock", "immediate")

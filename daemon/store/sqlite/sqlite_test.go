@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -52,6 +53,7 @@ func TestOpenSettings(t *testing.T) {
 		{s.w, "synchronous", "2"}, // FULL
 		{s.w, "foreign_keys", "1"},
 		{s.w, "busy_timeout", "10000"},
+		{s.w, "cache_size", fmt.Sprint(-writerCacheKiB)},
 		{s.r, "foreign_keys", "1"},
 		{s.r, "query_only", "1"},
 		{s.r, "journal_mode", "wal"},

@@ -16,6 +16,8 @@ type writeStmts struct {
 	insertEvent  *sql.Stmt
 	lookupKey    *sql.Stmt
 	insertKey    *sql.Stmt
+	updateBody   *sql.Stmt
+	fixTimer     *sql.Stmt
 }
 
 // readStmts are prepared on the read pool.
@@ -27,6 +29,9 @@ type readStmts struct {
 	lastSeq     *sql.Stmt
 	countOpen   *sql.Stmt
 	openBatch   *sql.Stmt
+	timers      *sql.Stmt
+	openTimers  *sql.Stmt
+	withStatus  *sql.Stmt
 }
 
 const eventColumns = `seq, version, ticket_id, type, at, actor, data`
@@ -37,10 +42,14 @@ func (s *Store) prepare(ctx context.Context) error {
 		sql string
 	}{
 		{&s.ws.nextN, `SELECT COALESCE(MAX(n), 0) + 1 FROM tickets`},
-		{&s.ws.insertTicket, `INSERT INTO tickets (n, id, department, status, open, created_at, updated_at, version, body)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`},
-		{&s.ws.updateTicket, `UPDATE tickets SET department = ?, status = ?, open = ?, updated_at = ?, version = ?, body = ?
+		{&s.ws.insertTicket, `INSERT INTO tickets (n, id, department, status, open, created_at, updated_at, version, body, next_due)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&s.ws.updateTicket, `UPDATE tickets SET department = ?, status = ?, open = ?, updated_at = ?, version = ?, body = ?, next_due = ?
 			WHERE n = ?`},
+		// updateBody leaves the indexed department, status and open alone,
+		// so that SQLite does not rewrite their index entries.
+		{&s.ws.updateBody, `UPDATE tickets SET updated_at = ?, version = ?, body = ?, next_due = ? WHERE n = ?`},
+		{&s.ws.fixTimer, `UPDATE tickets SET next_due = ? WHERE id = ? AND version = ? AND open = 1 AND next_due IS NOT ?`},
 		{&s.ws.ticketBody, `SELECT n, body FROM tickets WHERE id = ?`},
 		{&s.ws.insertEvent, `INSERT INTO events (ticket_id, version, type, at, actor, data) VALUES (?, ?, ?, ?, ?, ?)`},
 		{&s.ws.lookupKey, `SELECT i.fingerprint, t.id, t.body FROM idempotency i JOIN tickets t ON t.id = i.ticket_id WHERE i.key = ?`},
@@ -64,6 +73,10 @@ func (s *Store) prepare(ctx context.Context) error {
 		{&s.rs.lastSeq, `SELECT COALESCE(MAX(seq), 0) FROM events`},
 		{&s.rs.countOpen, `SELECT department, COUNT(*) FROM tickets WHERE open = 1 GROUP BY department`},
 		{&s.rs.openBatch, `SELECT n, body FROM tickets WHERE open = 1 AND n > ? ORDER BY n LIMIT ?`},
+		{&s.rs.timers, `SELECT id, next_due FROM tickets INDEXED BY tickets_timers
+			WHERE open = 1 AND (next_due IS NULL OR next_due <> ?) ORDER BY next_due`},
+		{&s.rs.openTimers, `SELECT n, body, next_due FROM tickets WHERE open = 1 AND n > ? ORDER BY n LIMIT ?`},
+		{&s.rs.withStatus, `SELECT n, id, department FROM tickets WHERE status = ? AND n > ? ORDER BY n LIMIT ?`},
 	}
 	for _, p := range r {
 		st, err := s.r.PrepareContext(ctx, p.sql)
@@ -76,7 +89,7 @@ func (s *Store) prepare(ctx context.Context) error {
 }
 
 func (w *writeStmts) close() {
-	for _, st := range []*sql.Stmt{w.nextN, w.insertTicket, w.updateTicket, w.ticketBody, w.insertEvent, w.lookupKey, w.insertKey} {
+	for _, st := range []*sql.Stmt{w.nextN, w.insertTicket, w.updateTicket, w.ticketBody, w.insertEvent, w.lookupKey, w.insertKey, w.updateBody, w.fixTimer} {
 		if st != nil {
 			st.Close()
 		}
@@ -84,7 +97,7 @@ func (w *writeStmts) close() {
 }
 
 func (r *readStmts) close() {
-	for _, st := range []*sql.Stmt{r.ticketBody, r.ticketFound, r.history, r.eventsSince, r.lastSeq, r.countOpen, r.openBatch} {
+	for _, st := range []*sql.Stmt{r.ticketBody, r.ticketFound, r.history, r.eventsSince, r.lastSeq, r.countOpen, r.openBatch, r.timers, r.openTimers, r.withStatus} {
 		if st != nil {
 			st.Close()
 		}

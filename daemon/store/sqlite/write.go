@@ -81,7 +81,7 @@ func (s *Store) create(ctx context.Context, tx *sql.Tx, t ticket.Ticket, events 
 	}
 	if _, err := tx.StmtContext(ctx, s.ws.insertTicket).ExecContext(ctx,
 		n, t.ID, t.Department, string(t.Status), boolInt(t.Open()),
-		formatTime(t.CreatedAt), formatTime(t.UpdatedAt), t.Version, body); err != nil {
+		formatTime(t.CreatedAt), formatTime(t.UpdatedAt), t.Version, body, s.nextDueOf(&t)); err != nil {
 		return ticket.Ticket{}, nil, false, fmt.Errorf("insert ticket %s: %w", t.ID, err)
 	}
 	evs, err := s.appendEvents(ctx, tx, t.ID, 0, events, now)
@@ -142,6 +142,7 @@ func (s *Store) update(ctx context.Context, tx *sql.Tx, id string, fn store.Upda
 		return ticket.Ticket{}, nil, fmt.Errorf("sqlite: update %s: %w", id, err)
 	}
 	version, createdAt := t.Version, t.CreatedAt
+	dept, status := t.Department, t.Status
 
 	events, err := fn(&t)
 	if err != nil {
@@ -172,8 +173,15 @@ func (s *Store) update(ctx context.Context, tx *sql.Tx, id string, fn store.Upda
 	if body, err = encodeTicket(&t); err != nil {
 		return ticket.Ticket{}, nil, fmt.Errorf("sqlite: update %s: %w", id, err)
 	}
-	if _, err := tx.StmtContext(ctx, s.ws.updateTicket).ExecContext(ctx,
-		t.Department, string(t.Status), boolInt(t.Open()), formatTime(t.UpdatedAt), t.Version, body, n); err != nil {
+	nextDue := s.nextDueOf(&t)
+	if t.Department == dept && t.Status == status {
+		// The indexed columns did not change (open follows status).
+		_, err = tx.StmtContext(ctx, s.ws.updateBody).ExecContext(ctx, formatTime(t.UpdatedAt), t.Version, body, nextDue, n)
+	} else {
+		_, err = tx.StmtContext(ctx, s.ws.updateTicket).ExecContext(ctx,
+			t.Department, string(t.Status), boolInt(t.Open()), formatTime(t.UpdatedAt), t.Version, body, nextDue, n)
+	}
+	if err != nil {
 		return ticket.Ticket{}, nil, fmt.Errorf("sqlite: update %s: write ticket: %w", id, err)
 	}
 	return t, evs, nil

@@ -55,6 +55,10 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"EventsSinceAndLastSeq", testEventsSince},
 		{"ConcurrentUpdates", testConcurrentUpdates},
 		{"ConcurrentCreates", testConcurrentCreates},
+		// Stores that implement store.TimerStore; skipped by others.
+		{"TimersFollowWrites", testTimersFollowWrites},
+		{"FixTimers", testFixTimers},
+		{"WithStatus", testWithStatus},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
