@@ -68,6 +68,35 @@ type Agent struct {
 
 	addr  chan string
 	ready chan struct{}
+
+	// runCtx lives until shutdown; background passes (recompute, re-arm)
+	// run under it, one at a time, and shutdown waits for them.
+	runCtx context.Context
+	bgMu   sync.Mutex
+	bg     sync.WaitGroup
+}
+
+// background runs f in its own goroutine, after any earlier background
+// pass, and makes shutdown wait for it.
+func (a *Agent) background(f func()) {
+	a.bg.Add(1)
+	go func() {
+		defer a.bg.Done()
+		a.bgMu.Lock()
+		defer a.bgMu.Unlock()
+		f()
+	}()
+}
+
+// recompute moves the open deadlines a changed calendar or policy touches.
+func (a *Agent) recompute(ctx context.Context, dk *desk.Desk, why string) {
+	n, err := dk.Recompute(ctx)
+	switch {
+	case err != nil && ctx.Err() == nil:
+		a.log.Error("recompute deadlines", "after", why, "error", err)
+	case n > 0:
+		a.log.Info("deadlines re-planned under the current calendars", "after", why, "tickets", n)
+	}
 }
 
 // New checks the config and returns an agent ready to Run.
@@ -193,13 +222,18 @@ func (a *Agent) Run(ctx context.Context) error {
 		Logger: a.log.Named("desk"),
 		Now:    clock.Now,
 	})
-	sched = sla.NewScheduler(clock, dk.FireSLA, a.log.Named("sla"))
+	// 32 fire workers: with 1M open tickets, 4 left breaches seconds late
+	// (BENCHMARKS.md, "A million open tickets").
+	sched = sla.NewScheduler(clock, dk.FireSLA, a.log.Named("sla"), sla.WithWorkers(desk.FireWorkers))
 	dk.SetScheduler(sched)
 	dk.SetRules(rs.router, desk.WithDirectory(rs.engine, desk.Directory{Roles: cfg.Roles, Repeat: cfg.Repeat}), cfg.Routing.Fallback)
 	registerDeskMetrics(reg, dk)
 
 	runCtx, stopRun := context.WithCancel(context.Background())
 	defer stopRun()
+	bgCtx, stopBackground := context.WithCancel(context.Background())
+	defer stopBackground()
+	a.runCtx = bgCtx
 	go hub.Run(runCtx)
 	sched.Start(runCtx)
 	host.Start(runCtx)
@@ -208,12 +242,9 @@ func (a *Agent) Run(ctx context.Context) error {
 		return fmt.Errorf("agent: rebuild timers: %w", err)
 	}
 	// A calendar or policy edited while the daemon was down moves the open
-	// deadlines it touches.
-	if n, err := dk.Recompute(ctx); err != nil {
-		a.log.Error("recompute deadlines", "error", err)
-	} else if n > 0 {
-		a.log.Info("deadlines re-planned under the current calendars", "tickets", n)
-	}
+	// deadlines it touches. It reads every open ticket (half a minute at a
+	// million), so it runs in the background; the timers are live already.
+	a.background(func() { a.recompute(bgCtx, dk, "start") })
 	// Recurring work ([[schedule]]): started after the desk (its catch-up
 	// creates tickets through it), stopped before the desk stops.
 	schedules, err := schedule.FromConfig(cfg, clock, dk, st, dataDir, a.log.Named("schedule"))
@@ -281,6 +312,8 @@ loop:
 	if err := srv.Shutdown(shutCtx); err != nil {
 		a.log.Warn("http shutdown", "error", err)
 	}
+	stopBackground() // a recompute in progress stops where it is; the next start redoes it
+	a.bg.Wait()
 	sched.Stop()
 	schedules.Stop() // recurring work: before the desk stops
 	dk.Stop(shutCtx)
@@ -333,14 +366,14 @@ func (a *Agent) reload(dk *desk.Desk) {
 		return
 	}
 	dk.SetRules(rs.router, desk.WithDirectory(rs.engine, desk.Directory{Roles: cfg.Roles, Repeat: cfg.Repeat}), cfg.Routing.Fallback)
-	if n, err := dk.Recompute(context.Background()); err != nil {
-		a.log.Error("reload: recompute deadlines", "error", err)
-	} else if n > 0 {
-		a.log.Info("reload: deadlines re-planned under the new calendars", "tickets", n)
-	}
-	if err := dk.Rearm(context.Background()); err != nil {
-		a.log.Error("reload: re-arm SLA timers", "error", err)
-	}
+	// Moving open deadlines and re-arming their timers reads every open
+	// ticket: in the background, one reload's pass after another's.
+	a.background(func() {
+		a.recompute(a.runCtx, dk, "reload")
+		if err := dk.Rearm(a.runCtx); err != nil && a.runCtx.Err() == nil {
+			a.log.Error("reload: re-arm SLA timers", "error", err)
+		}
+	})
 	a.log.Info("configuration reloaded: routes, policies and escalation chains",
 		"routes", len(cfg.Routes), "policies", len(cfg.Policies))
 	if departmentsChanged(a.cfg, cfg) {

@@ -54,8 +54,8 @@ const timerFixBatch = 512
 // checkPace: the background check sleeps checkSleep times as long as it
 // worked, after every checkChunk tickets: a duty cycle of 1/8 of one core,
 // about 4 minutes for a million tickets on a 2-core machine, so that it
-// leaves the store's single writer the CPU that raising checkpoints on time
-// needs (at a quarter of a core it doubled the p99 lag in TestScale).
+// leaves the CPU to the store's single writer, on which raising checkpoints
+// on time depends.
 const (
 	checkChunk = 256
 	checkSleep = 7
