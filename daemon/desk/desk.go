@@ -286,7 +286,7 @@ func (d *Desk) reschedule(t *ticket.Ticket) {
 	if d.sched == nil {
 		return
 	}
-	if at, ok := d.engine().Next(t); ok && t.Open() {
+	if at, ok := d.engine().Next(t); ok && slaLive(t) {
 		d.sched.Schedule(t.ID, at)
 		return
 	}

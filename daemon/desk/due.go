@@ -40,6 +40,14 @@ func (d *Desk) Due(_ context.Context, q wire.DueRequest) (wire.DueResponse, erro
 		return wire.DueResponse{}, ticket.Invalid("start", "is required (RFC 3339, when the clocks start)")
 	}
 	start := q.Start.UTC()
+	if err := ticket.CheckTime("start", start); err != nil {
+		return wire.DueResponse{}, err
+	}
+	if q.EventAt != nil {
+		if err := ticket.CheckTime("event_at", *q.EventAt); err != nil {
+			return wire.DueResponse{}, err
+		}
+	}
 	if err := checkPauses(q.Pauses, start); err != nil {
 		return wire.DueResponse{}, err
 	}
@@ -95,6 +103,10 @@ func checkPauses(ps []wire.Span, start time.Time) error {
 			return ticket.Invalid(f+".from", "is required (RFC 3339)")
 		case p.To == nil:
 			return ticket.Invalid(f+".to", "is required (RFC 3339)")
+		case ticket.CheckTime(f+".from", *p.From) != nil:
+			return ticket.CheckTime(f+".from", *p.From)
+		case ticket.CheckTime(f+".to", *p.To) != nil:
+			return ticket.CheckTime(f+".to", *p.To)
 		case !p.To.After(*p.From):
 			return ticket.Invalid(f+".to", "%s is not after from %s", p.To.Format(time.RFC3339), p.From.Format(time.RFC3339))
 		case p.From.Before(prev):

@@ -21,10 +21,20 @@ const slaRetry = 5 * time.Second
 func (d *Desk) FireSLA(id string) {
 	ctx := d.ctx
 	t, evs, err := d.store.Update(ctx, id, func(t *ticket.Ticket) ([]ticket.Event, error) {
-		if !t.Open() {
+		if !slaLive(t) {
 			return nil, nil
 		}
-		return d.engine().Fire(t, d.now().UTC()), nil
+		now := d.now().UTC()
+		var evs []ticket.Event
+		// The calendar or the policy may have changed since this timer was
+		// armed (a reload, or a restart with an edited config.toml, whose
+		// background recompute has not reached this ticket yet): a
+		// deadline is checked against the current rules before it fires,
+		// so that a stale one never breaches.
+		if r, ok := d.engine().(recomputer); ok {
+			evs = d.replanned(t, r.Recompute(t, now), now)
+		}
+		return append(evs, d.engine().Fire(t, now)...), nil
 	})
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
@@ -45,6 +55,13 @@ func (d *Desk) FireSLA(id string) {
 		d.log.Info("sla", "ticket", id, "event", ev.Type, "data", string(ev.Data))
 	}
 	d.committed(t, evs)
+}
+
+// slaLive reports whether a ticket's SLA clocks may fire: it is open and not
+// resolved. A resolved ticket waits for the reporter's confirmation; its
+// remaining checklist targets do not escalate unless it is reopened.
+func slaLive(t *ticket.Ticket) bool {
+	return t.Open() && t.Status != ticket.StatusResolved
 }
 
 // notifierBuffer bounds the events waiting for one department's plugin.

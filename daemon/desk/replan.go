@@ -223,6 +223,8 @@ func (d *Desk) Replan(ctx context.Context, id, target string, due time.Time, rea
 		return ticket.Ticket{}, ticket.Invalid("target", "is required (the name of an SLA target, e.g. resolution)")
 	case due.IsZero():
 		return ticket.Ticket{}, ticket.Invalid("due_at", "is required (RFC 3339)")
+	case ticket.CheckTime("due_at", due) != nil:
+		return ticket.Ticket{}, ticket.CheckTime("due_at", due)
 	case !due.After(now):
 		return ticket.Ticket{}, ticket.Invalid("due_at", "%s is not in the future (now %s)", due.UTC().Format(time.RFC3339), now.Format(time.RFC3339))
 	case reason == "":

@@ -3,6 +3,7 @@ package ticket
 import (
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -13,6 +14,22 @@ const (
 	MaxShort       = 200 // category, location, asset, reporter fields
 	MaxFields      = 50
 )
+
+// Times a desk accepts: anything outside is a typing mistake, and would
+// overflow the arithmetic of deadlines or the JSON of events.
+var (
+	MinTime = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	MaxTime = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// CheckTime returns a *FieldError unless t lies between MinTime and
+// MaxTime.
+func CheckTime(field string, t time.Time) error {
+	if t.Before(MinTime) || !t.Before(MaxTime) {
+		return Invalid(field, "%s is out of range (a time between %d and %d)", t.UTC().Format(time.RFC3339), MinTime.Year(), MaxTime.Year()-1)
+	}
+	return nil
+}
 
 // FieldError is bad input in one named field. The API answers it with 400.
 type FieldError struct {
@@ -81,6 +98,11 @@ func (t *Ticket) ValidateNew() error {
 	}
 	if !oneOf(t.Tier, Tiers) {
 		return Invalid("tier", "unknown tier %q (one of %s)", t.Tier, strings.Join(Tiers, ", "))
+	}
+	if t.EventAt != nil {
+		if err := CheckTime("event_at", *t.EventAt); err != nil {
+			return err
+		}
 	}
 	if len(t.Fields) > MaxFields {
 		return Invalid("fields", "has %d entries, at most %d allowed", len(t.Fields), MaxFields)
