@@ -1,9 +1,21 @@
 // Package report computes the desk's SLA report: what the service desk
 // sends the general manager each week, per department or per assignee.
 //
-// A report covers the tickets created in [from, to) and reads their
-// histories as of to: events at or after to are ignored, so a report for a
-// past week gives the same figures whenever it is asked for.
+// A report of the period [from, to) counts two kinds of figures:
+//
+//   - Received counts tickets by creation: those created in [from, to).
+//   - Every other figure counts events by the time they happened: the
+//     resolutions, SLA decisions (met or breached), breaches, responses and
+//     repeat complaints that happened in [from, to), whenever their ticket
+//     was created. A breach this week of a ticket created last week is in
+//     this week's report; a breach next week of a ticket created this week
+//     is in next week's.
+//
+// To find those events SLA reads the tickets created in [from − Lookback,
+// to): a promise longer than Lookback that is decided in the period is
+// missed. Histories are read as of to (events at or after to are ignored),
+// so a report for a past week gives the same figures whenever it is asked
+// for.
 package report
 
 import (
@@ -32,7 +44,11 @@ const (
 	TargetResolution = "resolution"
 )
 
-// Report is the SLA report of one period.
+// Report is the SLA report of one period [From, To).
+//
+// Received counts the tickets created in the period; every other figure
+// counts the events that happened in the period, on tickets created up to
+// Lookback before From (see the package documentation).
 type Report struct {
 	From time.Time `json:"from"`
 	To   time.Time `json:"to"`
@@ -40,36 +56,43 @@ type Report struct {
 	By string `json:"by"`
 	// Groups are sorted by name.
 	Groups []Group `json:"groups"`
-	// Total is every ticket of the period together (its Name is "total").
+	// Total is every group together (its Name is "total").
 	Total Group `json:"total"`
 }
 
 // Group is the figures of one department or one assignee.
 //
-// In a department report a ticket counts for the department that held it at
-// the end of the period. In an assignee report a ticket counts for the
-// person who held it at the end of the period, and a breach is listed under
-// the person who held the ticket when it breached ("who lost the bonus").
+// In a department report a ticket's figures count for the department that
+// held it at the end of the period. In an assignee report they count for the
+// person who held it at the end of the period, except that a breach is
+// listed under the person who held the ticket when it breached ("who lost
+// the bonus"). A ticket with nothing in the period (created earlier, no
+// event in it) counts nowhere.
+//
+// Received is by creation date; every other figure is by the time of its
+// event, in [from, to), whenever the ticket was created.
 type Group struct {
 	Name string `json:"name"`
 	// Received is the number of tickets created in the period.
 	Received int `json:"received"`
-	// Resolved is the number of them resolved before the period's end.
+	// Resolved is the number of tickets first resolved in the period
+	// (created in it or before).
 	Resolved int `json:"resolved"`
 	// Response and Resolution are the compliance of the targets of those
-	// names decided (met or breached) before the period's end.
+	// names decided (met or breached) in the period.
 	Response   Compliance `json:"response"`
 	Resolution Compliance `json:"resolution"`
-	// Breaches lists every target (of any name) that breached before the
-	// period's end, in time order.
+	// Breaches lists every target (of any name) that breached in the
+	// period, in time order.
 	Breaches []Breach `json:"breaches"`
 	// TimeToRespond is from creation to the first acknowledgement (or a
-	// later status reached without one); TimeToResolve from creation to
-	// the first resolution.
+	// later status reached without one), for the first acknowledgements
+	// that happened in the period; TimeToResolve from creation to the
+	// first resolution, for the first resolutions in the period.
 	TimeToRespond Durations `json:"time_to_respond"`
 	TimeToResolve Durations `json:"time_to_resolve"`
 	// RepeatComplaints counts the complaint.repeated events of the
-	// group's tickets.
+	// group's tickets that happened in the period.
 	RepeatComplaints int `json:"repeat_complaints"`
 }
 
@@ -106,6 +129,13 @@ type Durations struct {
 	values []time.Duration // while counting
 }
 
+// Lookback is how long before a period's start SLA looks for the tickets
+// whose events fall in the period. It is longer than any promise of the
+// default desk (a day_of_month target can run about 31 days, an
+// event_offset one up to a week after its event), so every target decided
+// in the period belongs to a ticket SLA reads.
+const Lookback = 60 * 24 * time.Hour
+
 // pageSize is how many tickets SLA reads per List call.
 const pageSize = 500
 
@@ -114,8 +144,10 @@ const pageSize = 500
 // inserted, so insertion order and creation order may differ slightly.
 const listSlack = time.Hour
 
-// SLA computes the report of the tickets created in [from, to), grouped by
-// by ("department", the default when empty, or "assignee").
+// SLA computes the report of the period [from, to), grouped by by
+// ("department", the default when empty, or "assignee"): tickets received
+// in the period, and the events of the period on tickets created in
+// [from − Lookback, to).
 func SLA(ctx context.Context, st store.Store, from, to time.Time, by string) (Report, error) {
 	if by == "" {
 		by = ByDepartment
@@ -138,6 +170,7 @@ func SLA(ctx context.Context, st store.Store, from, to time.Time, by string) (Re
 		return g
 	}
 	total := &Group{Name: "total"}
+	since := from.Add(-Lookback)
 	cursor := ""
 	for {
 		page, err := st.List(ctx, store.Filter{Limit: pageSize, Cursor: cursor})
@@ -147,17 +180,20 @@ func SLA(ctx context.Context, st store.Store, from, to time.Time, by string) (Re
 		older := false
 		for i := range page.Tickets {
 			t := &page.Tickets[i]
-			if t.CreatedAt.Before(from.Add(-listSlack)) {
+			if t.CreatedAt.Before(since.Add(-listSlack)) {
 				older = true
 			}
-			if t.CreatedAt.Before(from) || !t.CreatedAt.Before(to) {
+			if t.CreatedAt.Before(since) || !t.CreatedAt.Before(to) {
 				continue
 			}
 			h, err := st.History(ctx, t.ID)
 			if err != nil {
 				return Report{}, fmt.Errorf("report: history of %s: %w", t.ID, err)
 			}
-			f := replay(t, h, to)
+			f := replay(t, h, from, to)
+			if f.empty() {
+				continue
+			}
 			owner := f.department
 			if by == ByAssignee {
 				owner = f.assignee
@@ -195,23 +231,37 @@ func nameOf(owner, by string) string {
 	return owner
 }
 
-// facts are what one ticket contributes to a report.
+// facts are what one ticket contributes to the report of a period: its
+// holders at the period's end, whether it was received in the period, and
+// the events of the period.
 type facts struct {
 	department, assignee string
-	resolved             bool
-	respond, resolve     *time.Duration
-	decided              map[string]ticket.TargetState // target → met or breached, first decision
+	received             bool
+	respond, resolve     *time.Duration                // first response / resolution, if in the period
+	decided              map[string]ticket.TargetState // target → first decision, if in the period
 	breaches             []Breach
 	repeats              int
 }
 
-// replay reads a ticket's history up to (not including) to.
-func replay(t *ticket.Ticket, h []ticket.Event, to time.Time) facts {
+// empty reports whether the ticket has nothing in the period.
+func (f *facts) empty() bool {
+	return !f.received && f.respond == nil && f.resolve == nil && len(f.decided) == 0 &&
+		len(f.breaches) == 0 && f.repeats == 0
+}
+
+// replay reads a ticket's history up to (not including) to. Holders are
+// tracked over the whole history; figures are kept for events at or after
+// from only.
+func replay(t *ticket.Ticket, h []ticket.Event, from, to time.Time) facts {
 	f := facts{decided: map[string]ticket.TargetState{}}
+	f.received = !t.CreatedAt.Before(from) && t.CreatedAt.Before(to)
+	responded, resolved := false, false
+	seen := map[string]bool{} // targets already decided, in the period or before
 	for _, ev := range h {
 		if !ev.At.Before(to) {
 			continue
 		}
+		in := !ev.At.Before(from)
 		since := ev.At.Sub(t.CreatedAt)
 		switch ev.Type {
 		case ticket.EventRouted:
@@ -233,12 +283,15 @@ func replay(t *ticket.Ticket, h []ticket.Event, to time.Time) facts {
 			if json.Unmarshal(ev.Data, &d) != nil {
 				continue
 			}
-			if f.respond == nil && responds(d.To) {
-				f.respond = &since
+			if !responded && responds(d.To) {
+				responded = true
+				if in {
+					f.respond = &since
+				}
 			}
-			if d.To == ticket.StatusResolved {
-				f.resolved = true
-				if f.resolve == nil {
+			if !resolved && d.To == ticket.StatusResolved {
+				resolved = true
+				if in {
 					f.resolve = &since
 				}
 			}
@@ -250,14 +303,21 @@ func replay(t *ticket.Ticket, h []ticket.Event, to time.Time) facts {
 			state := ticket.TargetMet
 			if ev.Type == ticket.EventSLABreached {
 				state = ticket.TargetBreached
-				f.breaches = append(f.breaches, Breach{TicketID: t.ID, Target: d.Target, DueAt: d.DueAt,
-					BreachedAt: ev.At, Department: f.department, Assignee: f.assignee})
+				if in {
+					f.breaches = append(f.breaches, Breach{TicketID: t.ID, Target: d.Target, DueAt: d.DueAt,
+						BreachedAt: ev.At, Department: f.department, Assignee: f.assignee})
+				}
 			}
-			if _, ok := f.decided[d.Target]; !ok {
-				f.decided[d.Target] = state
+			if !seen[d.Target] {
+				seen[d.Target] = true
+				if in {
+					f.decided[d.Target] = state
+				}
 			}
 		case ticket.EventRepeat:
-			f.repeats++
+			if in {
+				f.repeats++
+			}
 		}
 	}
 	if f.department == "" {
@@ -279,8 +339,10 @@ func responds(s ticket.Status) bool {
 
 // add counts f into g; withBreaches lists its breaches too.
 func (f *facts) add(g *Group, withBreaches bool) {
-	g.Received++
-	if f.resolved {
+	if f.received {
+		g.Received++
+	}
+	if f.resolve != nil {
 		g.Resolved++
 	}
 	count := func(c *Compliance, name string) {

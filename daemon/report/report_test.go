@@ -92,9 +92,11 @@ func (f *fixture) add(kind ticket.Kind, dept, created string, steps ...step) str
 }
 
 // newFixture builds the hand-counted week of 2026-11-16 (Monday) to
-// 2026-11-23, China Standard Time:
+// 2026-11-23, China Standard Time. Received counts tickets created in the
+// week; every other figure counts events that happened in the week,
+// whatever the ticket's creation date:
 //
-//	SB-1 engineering 11-15 20:00  before the week: not counted
+//	SB-1 engineering 11-15 20:00  before the week, no event in it: not counted
 //	SB-2 engineering Mon 09:00    ack 09:05 (5m), Chen; resolved 10:00 (1h); both met
 //	SB-3 engineering Mon 10:00    response breached 10:15 (nobody held it);
 //	                              ack 10:20 (20m), Chen; resolved Tue 10:00 (24h), met
@@ -103,9 +105,18 @@ func (f *fixture) add(kind ticket.Kind, dept, created string, steps ...step) str
 //	SB-5 service     Thu 09:00    repeat; ack 09:02 (2m), Li, met; resolved 12:00 (3h), met
 //	SB-6 engineering Fri 09:00    ack 09:05 (5m), Chen, met; reassigned to Wang 10:00;
 //	                              resolution breached 11:00 (Wang); resolved 12:00 (3h)
-//	SB-7 service     Sun 23:00    response breached 23:30 (nobody); after the week:
-//	                              ack Mon 00:30, Li, resolved 09:00: not counted
-//	SB-8 engineering Mon 11-23 01:00: after the week, not counted
+//	SB-7 service     Sun 23:00    response breached 23:30 (nobody); after the week
+//	                              (counted in the next): ack Mon 00:30 (1h30m), Li,
+//	                              resolved 09:00 (10h), met
+//	SB-8 engineering Mon 11-23 01:00: after the week (next week: ack 01:05, 5m)
+//	SB-9 engineering Thu 11-12 16:00, the week before: not received; before
+//	                              the week ack 16:10, Zhao, met (not counted);
+//	                              in it resolution breached Tue 11-17 16:00
+//	                              (Zhao), reassigned to Wang Wed 09:00,
+//	                              resolved Wed 11-18 12:00 (140h), all counted
+//	SB-10 service    Sun 20:00    received; ack 20:05 (5m), Li, met; after the
+//	                              week (counted in the next): resolution
+//	                              breached Mon 11-23 08:00 (Li), resolved 10:00 (14h)
 func newFixture(t *testing.T) store.Store {
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "report.db"))
 	if err != nil {
@@ -135,6 +146,13 @@ func newFixture(t *testing.T) store.Store {
 		step{"11-22 23:30", "breach:response"}, step{"11-23 00:30", "status:acknowledged"}, step{"11-23 00:30", "assign:Li"},
 		step{"11-23 09:00", "status:resolved"}, step{"11-23 09:00", "met:resolution"})
 	f.add(ticket.KindRepair, "engineering", "11-23 01:00", step{"11-23 01:05", "status:acknowledged"})
+	f.add(ticket.KindRepair, "engineering", "11-12 16:00",
+		step{"11-12 16:10", "status:acknowledged"}, step{"11-12 16:10", "assign:Zhao"}, step{"11-12 16:10", "met:response"},
+		step{"11-17 16:00", "breach:resolution"}, step{"11-18 09:00", "assign:Wang"},
+		step{"11-18 12:00", "status:resolved"})
+	f.add(ticket.KindRequest, "service", "11-22 20:00",
+		step{"11-22 20:05", "status:acknowledged"}, step{"11-22 20:05", "assign:Li"}, step{"11-22 20:05", "met:response"},
+		step{"11-23 08:00", "breach:resolution"}, step{"11-23 10:00", "status:resolved"})
 	return st
 }
 
@@ -159,12 +177,19 @@ func TestSLAHandCounted(t *testing.T) {
 	b4 := breach(t, "SB-4", "resolution", "11-18 11:00", "engineering", "Wang")
 	b6 := breach(t, "SB-6", "resolution", "11-20 11:00", "engineering", "Wang")
 	b7 := breach(t, "SB-7", "response", "11-22 23:30", "service", "")
-	total := report.Group{Name: "total", Received: 6, Resolved: 4,
-		Response:         report.Compliance{Met: 4, Breached: 2, Percent: pct(66.7)},
-		Resolution:       report.Compliance{Met: 3, Breached: 2, Percent: pct(60)},
-		Breaches:         []report.Breach{b3, b4, b6, b7},
-		TimeToRespond:    dur(5, 300, 1200),
-		TimeToResolve:    dur(4, 10800, 86400),
+	// SB-9 was created the week before and breached this week in Zhao's hands.
+	b9 := breach(t, "SB-9", "resolution", "11-17 16:00", "engineering", "Zhao")
+	// Against the figures before SB-9 and SB-10 were added: SB-10 is
+	// received (7, was 6) and met its response (5/2, was 4/2; respond 6
+	// values, was 5); SB-9 adds a resolution (5, was 4; resolve 140h is the
+	// new p90, was 24h), a breached resolution (3/3, was 3/2) and b9. SB-10's
+	// breach (11-23 08:00) falls after the week: not here.
+	total := report.Group{Name: "total", Received: 7, Resolved: 5,
+		Response:         report.Compliance{Met: 5, Breached: 2, Percent: pct(71.4)},
+		Resolution:       report.Compliance{Met: 3, Breached: 3, Percent: pct(50)},
+		Breaches:         []report.Breach{b3, b9, b4, b6, b7},
+		TimeToRespond:    dur(6, 300, 1200),
+		TimeToResolve:    dur(5, 10800, 504000),
 		RepeatComplaints: 2,
 	}
 	tests := []struct {
@@ -172,18 +197,23 @@ func TestSLAHandCounted(t *testing.T) {
 		groups []report.Group
 	}{
 		{"department", []report.Group{
-			{Name: "engineering", Received: 4, Resolved: 3,
+			// SB-9 is not received (still 4) but its resolution (4, was
+			// 3; resolve p90 140h, was 24h) and breach (2/3, was 2/2)
+			// are counted; its response was met the week before.
+			{Name: "engineering", Received: 4, Resolved: 4,
 				Response:         report.Compliance{Met: 3, Breached: 1, Percent: pct(75)},
-				Resolution:       report.Compliance{Met: 2, Breached: 2, Percent: pct(50)},
-				Breaches:         []report.Breach{b3, b4, b6},
+				Resolution:       report.Compliance{Met: 2, Breached: 3, Percent: pct(40)},
+				Breaches:         []report.Breach{b3, b9, b4, b6},
 				TimeToRespond:    dur(4, 300, 1200),
-				TimeToResolve:    dur(3, 10800, 86400),
+				TimeToResolve:    dur(4, 10800, 504000),
 				RepeatComplaints: 1},
-			{Name: "service", Received: 2, Resolved: 1,
-				Response:         report.Compliance{Met: 1, Breached: 1, Percent: pct(50)},
+			// SB-10 is received (3, was 2) and met its response (2/1,
+			// was 1/1; respond p90 5m, was 2m); its breach is next week's.
+			{Name: "service", Received: 3, Resolved: 1,
+				Response:         report.Compliance{Met: 2, Breached: 1, Percent: pct(66.7)},
 				Resolution:       report.Compliance{Met: 1, Percent: pct(100)},
 				Breaches:         []report.Breach{b7},
-				TimeToRespond:    dur(1, 120, 120),
+				TimeToRespond:    dur(2, 120, 300),
 				TimeToResolve:    dur(1, 10800, 10800),
 				RepeatComplaints: 1},
 		}},
@@ -198,21 +228,28 @@ func TestSLAHandCounted(t *testing.T) {
 				Breaches:      []report.Breach{},
 				TimeToRespond: dur(2, 300, 1200),
 				TimeToResolve: dur(2, 3600, 86400)},
-			{Name: "Li", Received: 1, Resolved: 1,
-				Response:         report.Compliance{Met: 1, Percent: pct(100)},
+			// SB-10 is Li's: received (2, was 1), response met (2, was
+			// 1; respond p90 5m, was 2m); its breach is next week's.
+			{Name: "Li", Received: 2, Resolved: 1,
+				Response:         report.Compliance{Met: 2, Percent: pct(100)},
 				Resolution:       report.Compliance{Met: 1, Percent: pct(100)},
 				Breaches:         []report.Breach{},
-				TimeToRespond:    dur(1, 120, 120),
+				TimeToRespond:    dur(2, 120, 300),
 				TimeToResolve:    dur(1, 10800, 10800),
 				RepeatComplaints: 1},
 			// SB-6 was Chen's until 10:00 and breached in Wang's hands.
-			{Name: "Wang", Received: 2, Resolved: 1,
+			// SB-9 is Wang's at the week's end: its resolution (2, was 1;
+			// resolve p90 140h, was 3h) and breached resolution (3, was
+			// 2) count here, its breach under Zhao.
+			{Name: "Wang", Received: 2, Resolved: 2,
 				Response:         report.Compliance{Met: 2, Percent: pct(100)},
-				Resolution:       report.Compliance{Breached: 2, Percent: pct(0)},
+				Resolution:       report.Compliance{Breached: 3, Percent: pct(0)},
 				Breaches:         []report.Breach{b4, b6},
 				TimeToRespond:    dur(2, 300, 600),
-				TimeToResolve:    dur(1, 10800, 10800),
+				TimeToResolve:    dur(2, 10800, 504000),
 				RepeatComplaints: 1},
+			// New: Zhao held SB-9 when it breached, and holds nothing now.
+			{Name: "Zhao", Breaches: []report.Breach{b9}},
 		}},
 	}
 	for _, tc := range tests {
@@ -232,6 +269,87 @@ func TestSLAHandCounted(t *testing.T) {
 			}
 			diff(t, "total", rep.Total, total)
 		})
+	}
+}
+
+// TestSLANextWeek reads the week after the fixture's: the events of tickets
+// created the week before (SB-7, SB-10) are counted now, but not received.
+func TestSLANextWeek(t *testing.T) {
+	st := newFixture(t)
+	from, to := at(t, "11-23 00:00"), at(t, "11-30 00:00")
+	// SB-10 breached Monday 08:00 in Li's hands.
+	b10 := breach(t, "SB-10", "resolution", "11-23 08:00", "service", "Li")
+	tests := []struct {
+		by     string
+		groups []report.Group
+		total  report.Group
+	}{
+		{"department", []report.Group{
+			{Name: "engineering", Received: 1, TimeToRespond: dur(1, 300, 300)},
+			// SB-7 and SB-10: received last week; SB-7's response
+			// breach and SB-10's response met were last week's.
+			{Name: "service", Resolved: 2,
+				Resolution:    report.Compliance{Met: 1, Breached: 1, Percent: pct(50)},
+				Breaches:      []report.Breach{b10},
+				TimeToRespond: dur(1, 5400, 5400),
+				TimeToResolve: dur(2, 36000, 50400)},
+		}, report.Group{Name: "total", Received: 1, Resolved: 2,
+			Resolution:    report.Compliance{Met: 1, Breached: 1, Percent: pct(50)},
+			Breaches:      []report.Breach{b10},
+			TimeToRespond: dur(2, 300, 5400),
+			TimeToResolve: dur(2, 36000, 50400)}},
+		{"assignee", []report.Group{
+			{Name: "(unassigned)", Received: 1, TimeToRespond: dur(1, 300, 300)},
+			{Name: "Li", Resolved: 2,
+				Resolution:    report.Compliance{Met: 1, Breached: 1, Percent: pct(50)},
+				Breaches:      []report.Breach{b10},
+				TimeToRespond: dur(1, 5400, 5400),
+				TimeToResolve: dur(2, 36000, 50400)},
+		}, report.Group{Name: "total", Received: 1, Resolved: 2,
+			Resolution:    report.Compliance{Met: 1, Breached: 1, Percent: pct(50)},
+			Breaches:      []report.Breach{b10},
+			TimeToRespond: dur(2, 300, 5400),
+			TimeToResolve: dur(2, 36000, 50400)}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.by, func(t *testing.T) {
+			rep, err := report.SLA(context.Background(), st, from, to, tc.by)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.Groups) != len(tc.groups) {
+				t.Fatalf("groups %d, want %d: %+v", len(rep.Groups), len(tc.groups), rep.Groups)
+			}
+			for i, want := range tc.groups {
+				diff(t, want.Name, rep.Groups[i], want)
+			}
+			diff(t, "total", rep.Total, tc.total)
+		})
+	}
+}
+
+// TestSLALookback: a ticket created more than Lookback before the period
+// is not read, even if it breaches in the period; one created just within
+// is.
+func TestSLALookback(t *testing.T) {
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "report.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	f := &fixture{t: t, st: st}
+	from, to := at(t, "11-16 00:00"), at(t, "11-23 00:00")
+	edge := from.Add(-report.Lookback)
+	fmtAt := func(v time.Time) string { return v.In(cst).Format("01-02 15:04") }
+	f.add(ticket.KindRepair, "old", fmtAt(edge.Add(-2*time.Hour)), step{"11-17 09:00", "breach:resolution"})
+	f.add(ticket.KindRepair, "within", fmtAt(edge), step{"11-17 10:00", "breach:resolution"})
+	rep, err := report.SLA(context.Background(), st, from, to, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Groups) != 1 || rep.Groups[0].Name != "within" || len(rep.Total.Breaches) != 1 ||
+		rep.Total.Received != 0 || rep.Total.Resolution.Breached != 1 {
+		t.Fatalf("lookback: %+v", rep)
 	}
 }
 
@@ -336,16 +454,16 @@ func TestWriteCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// header + (2 groups + total) + (4 groups + total)
-	if len(rows) != 1+3+5 {
+	// header + (2 groups + total) + (5 groups + total)
+	if len(rows) != 1+3+6 {
 		t.Fatalf("%d rows:\n%v", len(rows), rows)
 	}
 	if !reflect.DeepEqual(rows[0], report.CSVHeader) {
 		t.Errorf("header %v", rows[0])
 	}
 	want := []string{"2026-11-16T00:00:00+08:00", "2026-11-23T00:00:00+08:00", "department", "engineering",
-		"4", "3", "3", "1", "75", "2", "2", "50", "300", "1200", "10800", "86400", "1", "3",
-		"SB-3 response (unassigned); SB-4 resolution (Wang); SB-6 resolution (Wang)"}
+		"4", "4", "3", "1", "75", "2", "3", "40", "300", "1200", "10800", "504000", "1", "4",
+		"SB-3 response (unassigned); SB-9 resolution (Zhao); SB-4 resolution (Wang); SB-6 resolution (Wang)"}
 	if !reflect.DeepEqual(rows[1], want) {
 		t.Errorf("engineering row\n got %q\nwant %q", rows[1], want)
 	}
