@@ -25,6 +25,8 @@ Commands:
                pauses, warning and due times, state and escalation steps taken
   replan ID    set a new planned time for a target and tell the stakeholders:
                replan ID --target resolution --due T --reason TEXT
+  met ID       mark a target met, e.g. a checklist step no status change
+               reaches: met ID --target room_check [--note TEXT]
 
 Times are RFC 3339 (2026-11-24T09:00:00+08:00) or "2026-11-24 09:00" in the
 local time zone. The common flags of 'switchboard ticket' apply (--addr,
@@ -45,7 +47,7 @@ func (c *ticketCLI) runSLA(ctx context.Context, args []string) int {
 		return exitUsage
 	}
 	cmds := map[string]func(context.Context, []string) int{
-		"due": c.slaDue, "explain": c.slaExplain, "replan": c.slaReplan,
+		"due": c.slaDue, "explain": c.slaExplain, "replan": c.slaReplan, "met": c.slaMet,
 	}
 	if f, ok := cmds[args[0]]; ok {
 		return f(ctx, args[1:])
@@ -271,6 +273,40 @@ func (c *ticketCLI) slaReplan(ctx context.Context, args []string) int {
 	}
 	if tg := t.Target(r.Target); tg != nil {
 		fmt.Fprintf(c.out, "%s %s now due %s (warning %s)\n", t.ID, tg.Name, c.at(tg.DueAt), c.at(tg.WarnAt))
+	}
+	return exitOK
+}
+
+func (c *ticketCLI) slaMet(ctx context.Context, args []string) int {
+	cmd := c.newSLACommand("met", "met ID --target NAME [--note TEXT] [flags]")
+	var target, note string
+	cmd.fs.StringVar(&target, "target", "", "the target met, e.g. room_check (required)")
+	cmd.fs.StringVar(&note, "note", "", "what was done, recorded in the history")
+	pos, code, ok := c.parseSLA(cmd, args, 1)
+	if !ok {
+		return code
+	}
+	target = strings.TrimSpace(target)
+	if target == "" {
+		return c.slaUsageError(cmd, "--target is required")
+	}
+	api, s, code, ok := c.connect(cmd)
+	if !ok {
+		return code
+	}
+	t, err := api.MeetTarget(ctx, pos[0], target, note)
+	if err != nil {
+		return c.fail(s, err)
+	}
+	if cmd.common.json {
+		return c.printJSON(t)
+	}
+	if tg := t.Target(target); tg != nil && tg.MetAt != nil {
+		if tg.State == ticket.TargetBreached {
+			fmt.Fprintf(c.out, "%s %s met late %s (was due %s, breached)\n", t.ID, tg.Name, c.at(*tg.MetAt), c.at(tg.DueAt))
+		} else {
+			fmt.Fprintf(c.out, "%s %s met %s (due %s)\n", t.ID, tg.Name, c.at(*tg.MetAt), c.at(tg.DueAt))
+		}
 	}
 	return exitOK
 }

@@ -338,3 +338,68 @@ func TestSLAExplainAndReplan(t *testing.T) {
 		t.Errorf("explain of an unknown ticket: exit %d\n%s", code, errs)
 	}
 }
+
+func TestSLAMet(t *testing.T) {
+	start := time.Date(2026, 11, 24, 9, 0, 0, 0, shanghai)
+	h := newSLAHarness(t, start)
+	ctx := context.Background()
+	create := func(severity string) ticket.Ticket {
+		tk, _, err := h.desk.Create(ctx, ticket.Ticket{Kind: ticket.KindRepair, Category: "boiler", Severity: severity,
+			Title: "No hot water in Dorm 3", Reporter: ticket.Reporter{Name: "Liu"}, Location: "Dorm 3"}, "", "agent")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tk
+	}
+	major, serious := create("major"), create("serious")
+
+	h.clock.Advance(30 * time.Minute)
+	out := h.mustSLA("met", major.ID, "--target", "resolution", "--note", "valve replaced", "--as", "Chen Jun")
+	if want := major.ID + " resolution met Tue 2026-11-24 09:30 (due Wed 2026-11-25 18:00)\n"; out != want {
+		t.Errorf("met printed %q, want %q", out, want)
+	}
+	got, err := h.desk.History(ctx, major.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var met bool
+	for _, ev := range got {
+		met = met || ev.Type == ticket.EventSLAMet && ev.Actor == "Chen Jun" && strings.Contains(string(ev.Data), `"target":"resolution"`)
+	}
+	if !met {
+		t.Errorf("no sla.met by Chen Jun in %+v", got)
+	}
+
+	// serious: resolution due today 18:00; met at 19:00 it stays breached.
+	h.clock.Set(time.Date(2026, 11, 24, 19, 0, 0, 0, shanghai))
+	js := h.mustSLA("met", serious.ID, "--target", "resolution", "--json")
+	if !strings.Contains(js, `"state": "breached"`) || !strings.Contains(js, `"met_at": "2026-11-24T11:00:00Z"`) {
+		t.Errorf("met late --json:\n%s", js)
+	}
+
+	for _, c := range []struct {
+		name string
+		args []string
+		code int
+		want []string
+	}{
+		{"already met", []string{"met", major.ID, "--target", "resolution"}, exitAPI, []string{"HTTP 409 target_settled", `target "resolution" is already met at`}},
+		{"met late twice", []string{"met", serious.ID, "--target", "resolution"}, exitAPI, []string{"HTTP 409 target_settled"}},
+		{"unknown target", []string{"met", major.ID, "--target", "room_check"}, exitAPI, []string{"HTTP 400", `no target "room_check" (targets: response, resolution)`}},
+		{"no target", []string{"met", major.ID}, exitUsage, []string{"--target is required", "Usage: switchboard sla met ID --target NAME"}},
+		{"no id", []string{"met", "--target", "resolution"}, exitUsage, []string{"Usage: switchboard sla met"}},
+		{"unknown ticket", []string{"met", "SB-999", "--target", "resolution"}, exitAPI, []string{"not found"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			code, _, errs := h.runSLA(c.args...)
+			if code != c.code {
+				t.Errorf("exit %d, want %d\n%s", code, c.code, errs)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(errs, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, errs)
+				}
+			}
+		})
+	}
+}

@@ -101,6 +101,7 @@ func (s *Server) routes() http.Handler {
 	api.HandleFunc("GET "+p+"/tickets/{id}", s.getTicket)
 	api.HandleFunc("POST "+p+"/tickets/{id}/transitions", s.transition)
 	api.HandleFunc("POST "+p+"/tickets/{id}/replan", s.replan)
+	api.HandleFunc("POST "+p+"/tickets/{id}/targets/{name}/met", s.meetTarget)
 	api.HandleFunc("POST "+p+"/sla/due", s.due)
 	api.HandleFunc("GET "+p+"/departments", s.departments)
 	api.HandleFunc("GET "+p+"/reports/sla", s.slaReport)

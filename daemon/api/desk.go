@@ -38,6 +38,11 @@ type Desk interface {
 	// Replan sets a new planned time for one unmet target of ticket id,
 	// tells the policy's stakeholders why, and returns the ticket.
 	Replan(ctx context.Context, id, target string, dueAt time.Time, reason, actor string) (ticket.Ticket, error)
+	// MeetTarget marks one SLA target of ticket id met by actor (a
+	// checklist step no status change reaches), recording note, and
+	// returns the ticket. A target already met, or a closed or cancelled
+	// ticket, is a conflict (409).
+	MeetTarget(ctx context.Context, id, target, note, actor string) (ticket.Ticket, error)
 	// Due answers when a ticket's targets would fall due, without
 	// creating one.
 	Due(ctx context.Context, q wire.DueRequest) (wire.DueResponse, error)

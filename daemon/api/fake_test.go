@@ -22,6 +22,7 @@ type fakeDesk struct {
 	DepartmentsFn func(ctx context.Context) ([]wire.Department, error)
 	ReplanFn      func(ctx context.Context, id, target string, dueAt time.Time, reason, actor string) (ticket.Ticket, error)
 	DueFn         func(ctx context.Context, q wire.DueRequest) (wire.DueResponse, error)
+	MeetTargetFn  func(ctx context.Context, id, target, note, actor string) (ticket.Ticket, error)
 }
 
 var _ Desk = (*fakeDesk)(nil)
@@ -82,6 +83,13 @@ func (d *fakeDesk) Due(ctx context.Context, q wire.DueRequest) (wire.DueResponse
 		return wire.DueResponse{}, errNotImplemented
 	}
 	return d.DueFn(ctx, q)
+}
+
+func (d *fakeDesk) MeetTarget(ctx context.Context, id, target, note, actor string) (ticket.Ticket, error) {
+	if d.MeetTargetFn == nil {
+		return ticket.Ticket{}, errNotImplemented
+	}
+	return d.MeetTargetFn(ctx, id, target, note, actor)
 }
 
 // memDesk is a small working desk in memory, built on the ticket model's
