@@ -1,9 +1,3 @@
-// Command testplugin is a tiny department plugin used by the SDK's tests to
-// prove the handshake and the protocol across a real process boundary.
-//
-// It accepts every ticket, assigns it to "tester", and echoes the ticket's
-// id, kind and location in the note. A ticket with id "fail" is refused
-// with an error.
 package main
 
 import (

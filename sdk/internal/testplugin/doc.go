@@ -1,0 +1,8 @@
+// Package main is the testplugin command. Testplugin is a tiny department
+// plugin used by the SDK's tests to prove the handshake and the protocol
+// across a real process boundary.
+//
+// It accepts every ticket, assigns it to "tester", and echoes the ticket's
+// id, kind and location in the note. A ticket with id "fail" is refused
+// with an error.
+package main
