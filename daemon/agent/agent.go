@@ -226,7 +226,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	// (BENCHMARKS.md, "A million open tickets").
 	sched = sla.NewScheduler(clock, dk.FireSLA, a.log.Named("sla"), sla.WithWorkers(desk.FireWorkers))
 	dk.SetScheduler(sched)
-	dk.SetRules(rs.router, desk.WithDirectory(rs.engine, desk.Directory{Roles: cfg.Roles, Repeat: cfg.Repeat}), cfg.Routing.Fallback)
+	dk.SetRules(rs.router, desk.WithDirectory(rs.engine, desk.Directory{Repeat: cfg.Repeat}), cfg.Routing.Fallback)
 	registerDeskMetrics(reg, dk)
 
 	runCtx, stopRun := context.WithCancel(context.Background())
@@ -365,7 +365,7 @@ func (a *Agent) reload(dk *desk.Desk) {
 		a.log.Error("reload failed; keeping the running configuration", "error", err)
 		return
 	}
-	dk.SetRules(rs.router, desk.WithDirectory(rs.engine, desk.Directory{Roles: cfg.Roles, Repeat: cfg.Repeat}), cfg.Routing.Fallback)
+	dk.SetRules(rs.router, desk.WithDirectory(rs.engine, desk.Directory{Repeat: cfg.Repeat}), cfg.Routing.Fallback)
 	// Moving open deadlines and re-arming their timers reads every open
 	// ticket: in the background, one reload's pass after another's.
 	a.background(func() {

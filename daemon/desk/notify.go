@@ -25,16 +25,16 @@ func (d *Desk) FireSLA(id string) {
 			return nil, nil
 		}
 		now := d.now().UTC()
-		var evs []ticket.Event
 		// The calendar or the policy may have changed since this timer was
 		// armed (a reload, or a restart with an edited config.toml, whose
 		// background recompute has not reached this ticket yet): a
 		// deadline is checked against the current rules before it fires,
-		// so that a stale one never breaches.
-		if r, ok := d.engine().(recomputer); ok {
-			evs = d.replanned(t, r.Recompute(t, now), now)
+		// so that a stale one never breaches. Recompute fires what is then
+		// due itself.
+		if r, ok := d.slaEngine().(recomputer); ok {
+			return d.replanned(t, r.Recompute(t, now), now), nil
 		}
-		return append(evs, d.engine().Fire(t, now)...), nil
+		return d.engine().Fire(t, now), nil
 	})
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {

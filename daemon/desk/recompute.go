@@ -21,7 +21,7 @@ type recomputer interface {
 // announced in config.toml moves the deadlines it touches. Tickets whose
 // deadlines do not move are not written.
 func (d *Desk) Recompute(ctx context.Context) (moved int, err error) {
-	r, ok := d.engine().(recomputer)
+	r, ok := d.slaEngine().(recomputer)
 	if !ok {
 		return 0, nil
 	}

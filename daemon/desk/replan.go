@@ -21,67 +21,33 @@ const Actor = "desk"
 const MaxReason = 500
 
 // Directory is what the desk needs from the configuration besides routes
-// and policies: who holds each role ([roles]), to name the people told of a
-// ticket, and the repeat-complaint rule ([repeat]).
+// and policies: the repeat-complaint rule ([repeat]). The people holding
+// each role ([roles]) come from the SLA engine (sla.WithRoles).
 type Directory struct {
-	Roles  map[string][]string
 	Repeat config.Repeat
 }
 
 // WithDirectory returns e with dir attached, to be given to SetRules:
 //
-//	dk.SetRules(router, desk.WithDirectory(engine, desk.Directory{Roles: cfg.Roles, Repeat: cfg.Repeat}), fallback)
+//	dk.SetRules(router, desk.WithDirectory(engine, desk.Directory{Repeat: cfg.Repeat}), fallback)
 //
-// so that a reload swaps the people and the rule together with the
-// policies. Dir.Repeat is read as config.SetDefaults leaves it (count 0:
-// detection off). Without a directory the desk takes the people from the
-// SLA engine (sla.WithRoles) and detects repeats with the defaults.
+// so that a reload swaps the rule together with the policies. Dir.Repeat is
+// read as config.SetDefaults leaves it (count 0: detection off). Without a
+// directory the desk detects repeats with the defaults.
 func WithDirectory(e Engine, dir Directory) Engine {
-	var roles map[string][]string
-	if dir.Roles != nil {
-		roles = make(map[string][]string, len(dir.Roles))
-		for k, v := range dir.Roles {
-			roles[k] = slices.Clone(v)
-		}
-	}
-	return &directed{Engine: e, dir: directory{roles: roles, repeat: NewRepeatRule(dir.Repeat)}}
+	return &directed{Engine: e, dir: directory{repeat: NewRepeatRule(dir.Repeat)}}
 }
 
-// directed is an Engine with the desk's directory attached. It forwards
-// the optional capabilities the desk looks for on d.engine() (Recompute),
-// so that wrapping an engine hides none of them; the desk's own code
-// unwraps it with slaEngine.
+// directed is an Engine with the desk's directory attached. The desk looks
+// for the engine's optional capabilities on the engine it wraps
+// (slaEngine).
 type directed struct {
 	Engine
 	dir directory
 }
 
-// Recompute forwards to the engine's Recompute, if it has one.
-func (w *directed) Recompute(t *ticket.Ticket, now time.Time) []ticket.Event {
-	if r, ok := w.Engine.(interface {
-		Recompute(*ticket.Ticket, time.Time) []ticket.Event
-	}); ok {
-		return r.Recompute(t, now)
-	}
-	return nil
-}
-
 type directory struct {
-	roles  map[string][]string
 	repeat RepeatRule
-}
-
-// people returns the people holding roles, in role order, each once.
-func (d directory) people(roles []string) []string {
-	out := []string{}
-	for _, r := range roles {
-		for _, p := range d.roles[r] {
-			if !slices.Contains(out, p) {
-				out = append(out, p)
-			}
-		}
-	}
-	return out
 }
 
 // directory returns the directory given with the current rules.
@@ -92,12 +58,9 @@ func (d *Desk) directory() directory {
 	return directory{repeat: defaultRepeat}
 }
 
-// people returns the people holding roles, in role order, each once: from
-// the directory given with the rules, else from the SLA engine's roles.
+// people returns the people holding roles, in role order, each once, as
+// the SLA engine's roles name them.
 func (d *Desk) people(roles []string) []string {
-	if w, ok := d.engine().(*directed); ok && w.dir.roles != nil {
-		return w.dir.people(roles)
-	}
 	out := []string{}
 	if pf, ok := d.slaEngine().(peopleFinder); ok {
 		out = append(out, pf.People(roles...)...)
@@ -143,13 +106,8 @@ type (
 
 // stakeholderRoles returns the stakeholder roles of t's policy.
 func (d *Desk) stakeholderRoles(t *ticket.Ticket) []string {
-	switch e := d.slaEngine().(type) {
-	case stakeholderer:
+	if e, ok := d.slaEngine().(stakeholderer); ok {
 		return e.Stakeholders(t)
-	case policyBook:
-		if p, ok := e.Policy(t.Policy); ok {
-			return p.Stakeholders
-		}
 	}
 	return nil
 }

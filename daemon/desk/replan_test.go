@@ -86,7 +86,7 @@ func newPlanEnv(t *testing.T, cfg *config.Config, clock *slatest.FakeClock, plug
 	e.sched = sla.NewScheduler(clock, e.desk.FireSLA, nil)
 	e.desk.SetScheduler(e.sched)
 	e.desk.SetRules(route.New(cfg.Routes, "service"),
-		desk.WithDirectory(eng, desk.Directory{Roles: cfg.Roles, Repeat: cfg.Repeat}), "service")
+		desk.WithDirectory(eng, desk.Directory{Repeat: cfg.Repeat}), "service")
 	ctx, cancel := context.WithCancel(context.Background())
 	e.sched.Start(ctx)
 	if err := e.desk.Start(ctx); err != nil {
@@ -305,7 +305,7 @@ func TestRecomputeThroughDirectory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.desk.SetRules(route.New(cfg.Routes, "service"), desk.WithDirectory(eng, desk.Directory{Roles: cfg.Roles}), "service")
+	e.desk.SetRules(route.New(cfg.Routes, "service"), desk.WithDirectory(eng, desk.Directory{}), "service")
 	n, err := e.desk.Recompute(ctx)
 	if err != nil || n != 1 {
 		t.Fatalf("Recompute moved %d tickets, %v; want 1", n, err)

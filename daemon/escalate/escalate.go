@@ -57,7 +57,6 @@ func (l Level) Data(target, reason string) ticket.EscalationData {
 // Escalator knows every chain of the configuration with its people.
 type Escalator struct {
 	chains map[string][]Level
-	names  []string
 }
 
 // New validates chains against roles and resolves every level's people. It
@@ -82,7 +81,6 @@ func New(chains []config.Chain, roles map[string][]string) (*Escalator, error) {
 			levels = append(levels, lvl)
 		}
 		e.chains[c.Name] = levels
-		e.names = append(e.names, c.Name)
 	}
 	return e, nil
 }
@@ -126,14 +124,6 @@ func (e *Escalator) Has(chain string) bool {
 	return ok
 }
 
-// Chains lists the chain names in configuration order.
-func (e *Escalator) Chains() []string {
-	if e == nil {
-		return nil
-	}
-	return slices.Clone(e.names)
-}
-
 // Levels returns the levels of chain in order, or nil for an unknown chain
 // (or a nil Escalator). The caller may modify the returned slice.
 func (e *Escalator) Levels(chain string) []Level {
@@ -141,16 +131,4 @@ func (e *Escalator) Levels(chain string) []Level {
 		return nil
 	}
 	return slices.Clone(e.chains[chain])
-}
-
-// At returns the levels of chain anchored to at (AtWarning or AtBreach), in
-// order.
-func (e *Escalator) At(chain, at string) []Level {
-	var out []Level
-	for _, l := range e.Levels(chain) {
-		if l.At == at {
-			out = append(out, l)
-		}
-	}
-	return out
 }

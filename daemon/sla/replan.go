@@ -3,7 +3,6 @@ package sla
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/switchboard-desk/switchboard/daemon/calendar"
@@ -133,45 +132,4 @@ func pausedSpan(kind string, cal *calendar.Calendar, start time.Time, pauses []t
 		sum += span(kind, cal, p.From, *p.To)
 	}
 	return sum
-}
-
-// Forecast answers "when would this ticket's promises fall": it plans t at
-// start (by the named policy, or by t's fields when policy is ""; see Plan
-// and PlanPolicy), then applies pauses, closed spans during which the
-// ticket would wait on its reporter, as Observe does on resume. t.Pauses is
-// set to them. Pauses must each end after they begin, start at or after
-// start, and come in order without overlapping; a bad one is a
-// *ticket.FieldError naming it ("pauses[2].to").
-func (e *Engine) Forecast(t *ticket.Ticket, policy string, start time.Time, pauses []ticket.Pause) error {
-	var err error
-	if policy != "" {
-		err = e.PlanPolicy(t, policy, start)
-	} else {
-		err = e.Plan(t, start)
-	}
-	if err != nil {
-		return err
-	}
-	prev := start
-	for i, p := range pauses {
-		switch {
-		case p.To == nil:
-			return ticket.Invalid(fmt.Sprintf("pauses[%d].to", i), "is required")
-		case p.From.Before(prev):
-			return ticket.Invalid(fmt.Sprintf("pauses[%d].from", i),
-				"%s is before the start or the end of the previous pause (%s)", p.From.UTC().Format(time.RFC3339), prev.UTC().Format(time.RFC3339))
-		case !p.To.After(p.From):
-			return ticket.Invalid(fmt.Sprintf("pauses[%d].to", i), "is not after its from")
-		}
-		prev = *p.To
-	}
-	t.Pauses = slices.Clone(pauses)
-	for i := range t.SLA {
-		tg := &t.SLA[i]
-		cal := e.targetCalendar(t.Policy, tg.Calendar)
-		d := pausedSpan(tg.Kind, cal, tg.Start, pauses)
-		tg.DueAt = shift(tg.Kind, cal, tg.DueAt, d).UTC()
-		tg.WarnAt = shift(tg.Kind, cal, tg.WarnAt, d).UTC()
-	}
-	return nil
 }
