@@ -152,11 +152,13 @@ type commonFlags struct {
 type command struct {
 	fs     *flag.FlagSet
 	common commonFlags
+	group  string // the command group, "ticket" or "sla"
 	usage  string // the synopsis line, e.g. "show ID"
 }
 
-func (c *ticketCLI) newCommand(name, synopsis string) *command {
-	cmd := &command{fs: flag.NewFlagSet("switchboard ticket "+name, flag.ContinueOnError), usage: synopsis}
+// newCommand returns `switchboard GROUP NAME` with the common flags.
+func (c *ticketCLI) newCommand(group, name, synopsis string) *command {
+	cmd := &command{fs: flag.NewFlagSet("switchboard "+group+" "+name, flag.ContinueOnError), group: group, usage: synopsis}
 	cmd.fs.SetOutput(io.Discard)
 	cmd.fs.Usage = func() {}
 	f := &cmd.common
@@ -202,7 +204,7 @@ func (c *ticketCLI) parse(cmd *command, args []string, nargs int) ([]string, int
 }
 
 func (c *ticketCLI) printUsage(w io.Writer, cmd *command) {
-	fmt.Fprintf(w, "Usage: switchboard ticket %s\n\nFlags:\n", cmd.usage)
+	fmt.Fprintf(w, "Usage: switchboard %s %s\n\nFlags:\n", cmd.group, cmd.usage)
 	cmd.fs.SetOutput(w)
 	cmd.fs.PrintDefaults()
 	cmd.fs.SetOutput(io.Discard)

@@ -34,7 +34,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		defer stop()
 		return ticketCmd(ctx, args[1:], stdout, stderr)
 	case "report":
-		return reportMain(args[1:], stdout, stderr)
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return reportCmd(ctx, args[1:], stdout, stderr)
 	case "sla":
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()

@@ -6,10 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -40,18 +37,9 @@ Flags:
   --data-dir DIR    data directory holding admin.token
 `
 
-// reportMain runs `switchboard report ...` until done or interrupted.
-func reportMain(args []string, stdout, stderr io.Writer) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	return reportCmd(ctx, args, stdout, stderr)
-}
-
 // reportCmd runs `switchboard report ...`. It returns the process exit code.
 func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	c := &reportCLI{ticketCLI: &ticketCLI{out: stdout, errw: stderr, getenv: os.Getenv, now: time.Now,
-		loc: time.Local, defaultConfig: "config.toml"}}
-	return c.run(ctx, args)
+	return (&reportCLI{ticketCLI: newCLI(stdout, stderr)}).run(ctx, args)
 }
 
 // reportCLI is the report commands; it shares the ticket commands' way of
@@ -77,7 +65,7 @@ func (c *reportCLI) run(ctx context.Context, args []string) int {
 }
 
 func (c *reportCLI) sla(ctx context.Context, args []string) int {
-	cmd := &command{fs: flag.NewFlagSet("switchboard report sla", flag.ContinueOnError), usage: "sla"}
+	cmd := &command{fs: flag.NewFlagSet("switchboard report sla", flag.ContinueOnError), group: "report", usage: "sla"}
 	fs := cmd.fs
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}

@@ -3,10 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -36,83 +34,36 @@ local time zone. The common flags of 'switchboard ticket' apply (--addr,
 // slaCmd runs `switchboard sla ...` against a running daemon and returns
 // the process exit code.
 func slaCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	c := &ticketCLI{out: stdout, errw: stderr, getenv: os.Getenv, now: time.Now, loc: time.Local,
-		retry: time.Second, defaultConfig: "config.toml"}
-	return c.runSLA(ctx, args)
+	return newCLI(stdout, stderr).runSLA(ctx, args)
 }
 
 func (c *ticketCLI) runSLA(ctx context.Context, args []string) int {
-	if len(args) == 0 {
-		fmt.Fprint(c.errw, slaUsage)
-		return exitUsage
-	}
-	cmds := map[string]func(context.Context, []string) int{
+	return c.dispatch(ctx, args, "sla", slaUsage, map[string]func(context.Context, []string) int{
 		"due": c.slaDue, "explain": c.slaExplain, "replan": c.slaReplan, "met": c.slaMet,
-	}
-	if f, ok := cmds[args[0]]; ok {
-		return f(ctx, args[1:])
-	}
-	switch args[0] {
-	case "-h", "--help", "help":
-		fmt.Fprint(c.out, slaUsage)
-		return exitOK
-	}
-	fmt.Fprintf(c.errw, "switchboard sla: unknown command %q\n\n%s", args[0], slaUsage)
-	return exitUsage
-}
-
-// newSLACommand is newCommand named "switchboard sla NAME".
-func (c *ticketCLI) newSLACommand(name, synopsis string) *command {
-	cmd := c.newCommand(name, synopsis)
-	cmd.fs.Init("switchboard sla "+name, flag.ContinueOnError)
-	return cmd
-}
-
-// parseSLA parses an sla command's flags (after positional arguments too,
-// as parse does) and reports -h and usage errors under "switchboard sla".
-func (c *ticketCLI) parseSLA(cmd *command, args []string, nargs int) ([]string, int, bool) {
-	var out, errw strings.Builder
-	saved, savedErr := c.out, c.errw
-	c.out, c.errw = &out, &errw
-	pos, code, ok := c.parse(cmd, args, nargs)
-	c.out, c.errw = saved, savedErr
-	switch {
-	case ok:
-		return pos, code, true
-	case code == exitOK: // -h
-		c.printSLAUsage(c.out, cmd)
-		return nil, exitOK, false
-	}
-	msg, _, _ := strings.Cut(errw.String(), "\n")
-	return nil, c.slaUsageError(cmd, strings.TrimPrefix(msg, cmd.fs.Name()+": ")), false
-}
-
-func (c *ticketCLI) printSLAUsage(w io.Writer, cmd *command) {
-	fmt.Fprintf(w, "Usage: switchboard sla %s\n\nFlags:\n", cmd.usage)
-	cmd.fs.SetOutput(w)
-	cmd.fs.PrintDefaults()
-	cmd.fs.SetOutput(io.Discard)
-}
-
-func (c *ticketCLI) slaUsageError(cmd *command, msg string) int {
-	fmt.Fprintf(c.errw, "%s: %s\n", cmd.fs.Name(), msg)
-	c.printSLAUsage(c.errw, cmd)
-	return exitUsage
+	})
 }
 
 // parseWhen reads a time flag: RFC 3339, or "2006-01-02 15:04" (or with a
 // T, or with seconds) in the local time zone.
 func (c *ticketCLI) parseWhen(flagName, v string) (time.Time, error) {
-	v = strings.TrimSpace(v)
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
+	if t, ok := c.parseTime(strings.TrimSpace(v)); ok {
 		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("--%s %q: want RFC 3339 (2026-11-24T09:00:00+08:00) or \"2026-11-24 09:00\"", flagName, v)
+}
+
+// parseTime reads RFC 3339, or "2006-01-02 15:04" (or with a T, or with
+// seconds) in the CLI's time zone.
+func (c *ticketCLI) parseTime(v string) (time.Time, bool) {
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, true
 	}
 	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02 15:04:05", "2006-01-02T15:04:05"} {
 		if t, err := time.ParseInLocation(layout, v, c.loc); err == nil {
-			return t, nil
+			return t, true
 		}
 	}
-	return time.Time{}, fmt.Errorf("--%s %q: want RFC 3339 (2026-11-24T09:00:00+08:00) or \"2026-11-24 09:00\"", flagName, v)
+	return time.Time{}, false
 }
 
 // pausesFlag collects repeated --pause FROM/TO.
@@ -141,7 +92,7 @@ func (p *pausesFlag) Set(v string) error {
 }
 
 func (c *ticketCLI) slaDue(ctx context.Context, args []string) int {
-	cmd := c.newSLACommand("due", "due (--policy NAME | --kind K [--category C] [--severity S] [--tier T]) [--start T] [--event T] [--pause FROM/TO ...] [flags]")
+	cmd := c.newCommand("sla", "due", "due (--policy NAME | --kind K [--category C] [--severity S] [--tier T]) [--start T] [--event T] [--pause FROM/TO ...] [flags]")
 	var q wire.DueRequest
 	var kind, start, event string
 	pauses := &pausesFlag{c: c}
@@ -154,25 +105,25 @@ func (c *ticketCLI) slaDue(ctx context.Context, args []string) int {
 	fs.StringVar(&start, "start", "", "when the clocks start (default now)")
 	fs.StringVar(&event, "event", "", "the ticket's event time (a ship's departure, a guest's arrival)")
 	fs.Var(pauses, "pause", "a span waiting on the reporter, FROM/TO (repeatable, in order)")
-	if _, code, ok := c.parseSLA(cmd, args, 0); !ok {
+	if _, code, ok := c.parse(cmd, args, 0); !ok {
 		return code
 	}
 	q.Kind = ticket.Kind(kind)
 	if q.Policy == "" && kind == "" {
-		return c.slaUsageError(cmd, "--policy or --kind is required")
+		return c.usageError(cmd, "--policy or --kind is required")
 	}
 	st := c.now()
 	if start != "" {
 		var err error
 		if st, err = c.parseWhen("start", start); err != nil {
-			return c.slaUsageError(cmd, err.Error())
+			return c.usageError(cmd, err.Error())
 		}
 	}
 	q.Start = &st
 	if event != "" {
 		ev, err := c.parseWhen("event", event)
 		if err != nil {
-			return c.slaUsageError(cmd, err.Error())
+			return c.usageError(cmd, err.Error())
 		}
 		q.EventAt = &ev
 	}
@@ -239,25 +190,25 @@ func signedSpan(d time.Duration) string {
 }
 
 func (c *ticketCLI) slaReplan(ctx context.Context, args []string) int {
-	cmd := c.newSLACommand("replan", "replan ID --target NAME --due T --reason TEXT [flags]")
+	cmd := c.newCommand("sla", "replan", "replan ID --target NAME --due T --reason TEXT [flags]")
 	var r wire.ReplanRequest
 	var due string
 	cmd.fs.StringVar(&r.Target, "target", "resolution", "the target to re-plan")
 	cmd.fs.StringVar(&due, "due", "", "the new planned time (required)")
 	cmd.fs.StringVar(&r.Reason, "reason", "", "why, told to the policy's stakeholders (required)")
-	pos, code, ok := c.parseSLA(cmd, args, 1)
+	pos, code, ok := c.parse(cmd, args, 1)
 	if !ok {
 		return code
 	}
 	switch {
 	case due == "":
-		return c.slaUsageError(cmd, "--due is required")
+		return c.usageError(cmd, "--due is required")
 	case strings.TrimSpace(r.Reason) == "":
-		return c.slaUsageError(cmd, "--reason is required")
+		return c.usageError(cmd, "--reason is required")
 	}
 	at, err := c.parseWhen("due", due)
 	if err != nil {
-		return c.slaUsageError(cmd, err.Error())
+		return c.usageError(cmd, err.Error())
 	}
 	r.DueAt = &at
 	api, s, code, ok := c.connect(cmd)
@@ -278,17 +229,17 @@ func (c *ticketCLI) slaReplan(ctx context.Context, args []string) int {
 }
 
 func (c *ticketCLI) slaMet(ctx context.Context, args []string) int {
-	cmd := c.newSLACommand("met", "met ID --target NAME [--note TEXT] [flags]")
+	cmd := c.newCommand("sla", "met", "met ID --target NAME [--note TEXT] [flags]")
 	var target, note string
 	cmd.fs.StringVar(&target, "target", "", "the target met, e.g. room_check (required)")
 	cmd.fs.StringVar(&note, "note", "", "what was done, recorded in the history")
-	pos, code, ok := c.parseSLA(cmd, args, 1)
+	pos, code, ok := c.parse(cmd, args, 1)
 	if !ok {
 		return code
 	}
 	target = strings.TrimSpace(target)
 	if target == "" {
-		return c.slaUsageError(cmd, "--target is required")
+		return c.usageError(cmd, "--target is required")
 	}
 	api, s, code, ok := c.connect(cmd)
 	if !ok {
@@ -334,8 +285,8 @@ func slaEvent(typ string) bool {
 }
 
 func (c *ticketCLI) slaExplain(ctx context.Context, args []string) int {
-	cmd := c.newSLACommand("explain", "explain ID [flags]")
-	pos, code, ok := c.parseSLA(cmd, args, 1)
+	cmd := c.newCommand("sla", "explain", "explain ID [flags]")
+	pos, code, ok := c.parse(cmd, args, 1)
 	if !ok {
 		return code
 	}

@@ -165,7 +165,7 @@ func newSLAHarness(t *testing.T, now time.Time) *slaHarness {
 	sched := sla.NewScheduler(clock, dk.FireSLA, nil)
 	dk.SetScheduler(sched)
 	dk.SetRules(route.New(cfg.Routes, cfg.Routing.Fallback),
-		desk.WithDirectory(eng, desk.Directory{Roles: cfg.Roles, Repeat: cfg.Repeat}), cfg.Routing.Fallback)
+		desk.WithDirectory(eng, desk.Directory{Repeat: cfg.Repeat}), cfg.Routing.Fallback)
 	ctx, cancel := context.WithCancel(context.Background())
 	sched.Start(ctx)
 	if err := dk.Start(ctx); err != nil {

@@ -47,9 +47,14 @@ Run 'switchboard ticket COMMAND -h' for a command's flags.
 // ticketCmd runs `switchboard ticket ...`: the commands agents and leads use
 // against a running daemon. It returns the process exit code.
 func ticketCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	c := &ticketCLI{out: stdout, errw: stderr, getenv: os.Getenv, now: time.Now, loc: time.Local,
+	return newCLI(stdout, stderr).run(ctx, args)
+}
+
+// newCLI returns the client commands' view of the real world: the process
+// environment, clock and time zone.
+func newCLI(stdout, stderr io.Writer) *ticketCLI {
+	return &ticketCLI{out: stdout, errw: stderr, getenv: os.Getenv, now: time.Now, loc: time.Local,
 		retry: time.Second, defaultConfig: "config.toml"}
-	return c.run(ctx, args)
 }
 
 // ticketCLI holds what the ticket commands need from the outside world, so
@@ -66,23 +71,28 @@ type ticketCLI struct {
 }
 
 func (c *ticketCLI) run(ctx context.Context, args []string) int {
-	if len(args) == 0 {
-		fmt.Fprint(c.errw, ticketUsage)
-		return exitUsage
-	}
-	cmds := map[string]func(context.Context, []string) int{
+	return c.dispatch(ctx, args, "ticket", ticketUsage, map[string]func(context.Context, []string) int{
 		"create": c.create, "show": c.show, "list": c.list,
 		"transition": c.transition, "watch": c.watch,
+	})
+}
+
+// dispatch runs the command args[0] of `switchboard GROUP`, or prints the
+// group's usage for help, no command or an unknown one.
+func (c *ticketCLI) dispatch(ctx context.Context, args []string, group, usage string, cmds map[string]func(context.Context, []string) int) int {
+	if len(args) == 0 {
+		fmt.Fprint(c.errw, usage)
+		return exitUsage
 	}
 	if f, ok := cmds[args[0]]; ok {
 		return f(ctx, args[1:])
 	}
 	switch args[0] {
 	case "-h", "--help", "help":
-		fmt.Fprint(c.out, ticketUsage)
+		fmt.Fprint(c.out, usage)
 		return exitOK
 	}
-	fmt.Fprintf(c.errw, "switchboard ticket: unknown command %q\n\n%s", args[0], ticketUsage)
+	fmt.Fprintf(c.errw, "switchboard %s: unknown command %q\n\n%s", group, args[0], usage)
 	return exitUsage
 }
 
@@ -110,19 +120,14 @@ func (f fieldsFlag) Set(v string) error {
 // parseEventAt reads --event-at: RFC 3339, or "2006-01-02 15:04" (or with
 // a T) in the local time zone.
 func (c *ticketCLI) parseEventAt(v string) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
+	if t, ok := c.parseTime(v); ok {
 		return t, nil
-	}
-	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02 15:04:05", "2006-01-02T15:04:05"} {
-		if t, err := time.ParseInLocation(layout, v, c.loc); err == nil {
-			return t, nil
-		}
 	}
 	return time.Time{}, fmt.Errorf("invalid value %q for flag -event-at: want RFC 3339, e.g. 2026-11-24T18:00:00+08:00", v)
 }
 
 func (c *ticketCLI) create(ctx context.Context, args []string) int {
-	cmd := c.newCommand("create", "create --kind KIND --category C --title T [flags]")
+	cmd := c.newCommand("ticket", "create", "create --kind KIND --category C --title T [flags]")
 	var req client.CreateRequest
 	var kind, eventAt, key string
 	fields := fieldsFlag{}
@@ -175,7 +180,7 @@ func (c *ticketCLI) create(ctx context.Context, args []string) int {
 }
 
 func (c *ticketCLI) show(ctx context.Context, args []string) int {
-	cmd := c.newCommand("show", "show ID [flags]")
+	cmd := c.newCommand("ticket", "show", "show ID [flags]")
 	pos, code, ok := c.parse(cmd, args, 1)
 	if !ok {
 		return code
@@ -262,7 +267,7 @@ func (c *ticketCLI) printTicket(d wire.TicketDetail) {
 }
 
 func (c *ticketCLI) list(ctx context.Context, args []string) int {
-	cmd := c.newCommand("list", "list [--department D] [--status S] [--open] [--limit N] [--all] [flags]")
+	cmd := c.newCommand("ticket", "list", "list [--department D] [--status S] [--open] [--limit N] [--all] [flags]")
 	var o client.ListOptions
 	var status string
 	var all bool
@@ -323,7 +328,7 @@ func (c *ticketCLI) list(ctx context.Context, args []string) int {
 }
 
 func (c *ticketCLI) transition(ctx context.Context, args []string) int {
-	cmd := c.newCommand("transition", "transition ID --to STATUS [--note TEXT] [flags]")
+	cmd := c.newCommand("ticket", "transition", "transition ID --to STATUS [--note TEXT] [flags]")
 	var to, note string
 	cmd.fs.StringVar(&to, "to", "", "the new status: "+statusList())
 	cmd.fs.StringVar(&note, "note", "", "why, recorded in the history")

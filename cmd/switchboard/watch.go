@@ -14,7 +14,7 @@ import (
 )
 
 func (c *ticketCLI) watch(ctx context.Context, args []string) int {
-	cmd := c.newCommand("watch", "watch [--department D] [flags]")
+	cmd := c.newCommand("ticket", "watch", "watch [--department D] [flags]")
 	var dept string
 	cmd.fs.StringVar(&dept, "department", "", "only this department's events")
 	if _, code, ok := c.parse(cmd, args, 0); !ok {

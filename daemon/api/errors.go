@@ -39,6 +39,7 @@ func (s *Server) deskError(w http.ResponseWriter, r *http.Request, err error) {
 	var te *ticket.TransitionError
 	var ie *store.IdempotencyError
 	var un interface{ Unavailable() bool }
+	var co interface{ Conflict() bool }
 	switch {
 	case errors.As(err, &fe):
 		badRequest(w, fe.Error())
@@ -52,6 +53,8 @@ func (s *Server) deskError(w http.ResponseWriter, r *http.Request, err error) {
 			return
 		}
 		writeError(w, http.StatusConflict, wire.CodeConflict, te.Error())
+	case errors.As(err, &co) && co.Conflict():
+		writeError(w, http.StatusConflict, wire.CodeTargetSettled, err.Error())
 	case errors.Is(err, store.ErrNotFound):
 		msg := "not found"
 		if id := r.PathValue("id"); id != "" {

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -128,13 +127,9 @@ func (s *Server) replan(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t, err := s.desk.Replan(r.Context(), r.PathValue("id"), b.Target, *dueAt, b.Reason, who)
-	var c interface{ Conflict() bool }
-	switch {
-	case err == nil:
-		writeJSON(w, http.StatusOK, t)
-	case errors.As(err, &c) && c.Conflict():
-		writeError(w, http.StatusConflict, wire.CodeTargetSettled, err.Error())
-	default:
+	if err != nil {
 		s.deskError(w, r, err)
+		return
 	}
+	writeJSON(w, http.StatusOK, t)
 }

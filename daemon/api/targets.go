@@ -5,8 +5,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-
-	"github.com/switchboard-desk/switchboard/daemon/wire"
 )
 
 // meetBody is the optional body of POST /tickets/{id}/targets/{name}/met.
@@ -38,13 +36,9 @@ func (s *Server) meetTarget(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	t, err := s.desk.MeetTarget(r.Context(), r.PathValue("id"), r.PathValue("name"), b.Note, who)
-	var c interface{ Conflict() bool }
-	switch {
-	case err == nil:
-		writeJSON(w, http.StatusOK, t)
-	case errors.As(err, &c) && c.Conflict():
-		writeError(w, http.StatusConflict, wire.CodeTargetSettled, err.Error())
-	default:
+	if err != nil {
 		s.deskError(w, r, err)
+		return
 	}
+	writeJSON(w, http.StatusOK, t)
 }

@@ -122,22 +122,22 @@ func (c *Client) endpoint(path string, q url.Values) (*url.URL, error) {
 
 // do sends one request and decodes a 2xx JSON answer into out (unless out
 // is nil). headers are added to the request.
-func (c *Client) do(ctx context.Context, method, path string, q url.Values, in, out any, headers map[string]string) (*http.Response, error) {
+func (c *Client) do(ctx context.Context, method, path string, q url.Values, in, out any, headers map[string]string) error {
 	u, err := c.endpoint(path, q)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	var body io.Reader
 	if in != nil {
 		b, err := json.Marshal(in)
 		if err != nil {
-			return nil, fmt.Errorf("client: encode %s %s: %w", method, path, err)
+			return fmt.Errorf("client: encode %s %s: %w", method, path, err)
 		}
 		body = bytes.NewReader(b)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
 	if err != nil {
-		return nil, fmt.Errorf("client: %s %s: %w", method, path, err)
+		return fmt.Errorf("client: %s %s: %w", method, path, err)
 	}
 	req.Header.Set("Accept", "application/json")
 	if in != nil {
@@ -151,18 +151,18 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, in, 
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("client: %w", err)
+		return fmt.Errorf("client: %w", err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return resp, decodeError(resp)
+		return decodeError(resp)
 	}
 	if out != nil {
 		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-			return resp, fmt.Errorf("client: decode %s %s response: %w", method, path, err)
+			return fmt.Errorf("client: decode %s %s response: %w", method, path, err)
 		}
 	}
-	return resp, nil
+	return nil
 }
 
 // authorize sets the bearer token and actor headers.

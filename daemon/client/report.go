@@ -23,6 +23,6 @@ func (c *Client) SLAReport(ctx context.Context, from, to time.Time, by string) (
 	if by != "" {
 		q.Set("by", by)
 	}
-	_, err := c.do(ctx, http.MethodGet, "/reports/sla", q, nil, &rep, nil)
+	err := c.do(ctx, http.MethodGet, "/reports/sla", q, nil, &rep, nil)
 	return rep, err
 }

@@ -17,7 +17,7 @@ import (
 // an *APIError with status 400 whose message names the field.
 func (c *Client) Due(ctx context.Context, q wire.DueRequest) (wire.DueResponse, error) {
 	var r wire.DueResponse
-	_, err := c.do(ctx, http.MethodPost, "/sla/due", nil, q, &r, nil)
+	err := c.do(ctx, http.MethodPost, "/sla/due", nil, q, &r, nil)
 	return r, err
 }
 
@@ -31,6 +31,6 @@ func (c *Client) Replan(ctx context.Context, id string, r wire.ReplanRequest) (t
 	if id == "" {
 		return t, errors.New("client: ticket id is empty")
 	}
-	_, err := c.do(ctx, http.MethodPost, "/tickets/"+url.PathEscape(id)+"/replan", nil, r, &t, nil)
+	err := c.do(ctx, http.MethodPost, "/tickets/"+url.PathEscape(id)+"/replan", nil, r, &t, nil)
 	return t, err
 }

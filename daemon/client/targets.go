@@ -30,6 +30,6 @@ func (c *Client) MeetTarget(ctx context.Context, id, target, note string) (ticke
 		return t, errors.New("client: target name is empty")
 	}
 	path := "/tickets/" + url.PathEscape(id) + "/targets/" + url.PathEscape(target) + "/met"
-	_, err := c.do(ctx, http.MethodPost, path, nil, meetRequest{Note: note}, &t, nil)
+	err := c.do(ctx, http.MethodPost, path, nil, meetRequest{Note: note}, &t, nil)
 	return t, err
 }

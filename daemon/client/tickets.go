@@ -70,7 +70,7 @@ func (o ListOptions) values() url.Values {
 // status 422 and code wire.CodeIdempotencyReused, and nothing is stored.
 func (c *Client) CreateTicket(ctx context.Context, req CreateRequest, idempotencyKey string) (ticket.Ticket, error) {
 	var t ticket.Ticket
-	_, err := c.do(ctx, http.MethodPost, "/tickets", nil, req, &t,
+	err := c.do(ctx, http.MethodPost, "/tickets", nil, req, &t,
 		map[string]string{wire.HeaderIdempotencyKey: idempotencyKey})
 	return t, err
 }
@@ -81,7 +81,7 @@ func (c *Client) Ticket(ctx context.Context, id string) (wire.TicketDetail, erro
 	if id == "" {
 		return d, errors.New("client: ticket id is empty")
 	}
-	_, err := c.do(ctx, http.MethodGet, "/tickets/"+url.PathEscape(id), nil, nil, &d, nil)
+	err := c.do(ctx, http.MethodGet, "/tickets/"+url.PathEscape(id), nil, nil, &d, nil)
 	return d, err
 }
 
@@ -89,7 +89,7 @@ func (c *Client) Ticket(ctx context.Context, id string) (wire.TicketDetail, erro
 // page's NextCursor as o.Cursor for the next page.
 func (c *Client) Tickets(ctx context.Context, o ListOptions) (wire.TicketList, error) {
 	var l wire.TicketList
-	_, err := c.do(ctx, http.MethodGet, "/tickets", o.values(), nil, &l, nil)
+	err := c.do(ctx, http.MethodGet, "/tickets", o.values(), nil, &l, nil)
 	return l, err
 }
 
@@ -122,7 +122,7 @@ func (c *Client) Transition(ctx context.Context, id string, to ticket.Status, no
 	if id == "" {
 		return t, errors.New("client: ticket id is empty")
 	}
-	_, err := c.do(ctx, http.MethodPost, "/tickets/"+url.PathEscape(id)+"/transitions", nil,
+	err := c.do(ctx, http.MethodPost, "/tickets/"+url.PathEscape(id)+"/transitions", nil,
 		wire.TransitionRequest{To: to, Note: note}, &t, nil)
 	return t, err
 }
@@ -130,6 +130,6 @@ func (c *Client) Transition(ctx context.Context, id string, to ticket.Status, no
 // Departments returns every department with its plugin's state.
 func (c *Client) Departments(ctx context.Context) ([]wire.Department, error) {
 	var l wire.DepartmentList
-	_, err := c.do(ctx, http.MethodGet, "/departments", nil, nil, &l, nil)
+	err := c.do(ctx, http.MethodGet, "/departments", nil, nil, &l, nil)
 	return l.Departments, err
 }
