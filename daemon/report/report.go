@@ -152,30 +152,36 @@ func SLA(ctx context.Context, st store.Store, from, to time.Time, by string) (Re
 	if by == "" {
 		by = ByDepartment
 	}
-	if by != ByDepartment && by != ByAssignee {
-		return Report{}, ticket.Invalid("by", "unknown grouping %q (department or assignee)", by)
+	reps, err := SLAs(ctx, st, from, to, by)
+	if err != nil {
+		return Report{}, err
+	}
+	return reps[0], nil
+}
+
+// SLAs computes the reports of the period [from, to) for each grouping of
+// bys ("department" or "assignee"), in that order, as SLA would one by one,
+// but reading the tickets and their histories once.
+func SLAs(ctx context.Context, st store.Store, from, to time.Time, bys ...string) ([]Report, error) {
+	for _, by := range bys {
+		if by != ByDepartment && by != ByAssignee {
+			return nil, ticket.Invalid("by", "unknown grouping %q (department or assignee)", by)
+		}
 	}
 	if !from.Before(to) {
-		return Report{}, ticket.Invalid("from", "must be before to (from %s, to %s)",
+		return nil, ticket.Invalid("from", "must be before to (from %s, to %s)",
 			from.Format(time.RFC3339), to.Format(time.RFC3339))
 	}
-	rep := Report{From: from, To: to, By: by, Groups: []Group{}}
-	groups := map[string]*Group{}
-	group := func(name string) *Group {
-		if g, ok := groups[name]; ok {
-			return g
-		}
-		g := &Group{Name: name}
-		groups[name] = g
-		return g
+	tallies := make([]*tally, len(bys))
+	for i, by := range bys {
+		tallies[i] = &tally{by: by, groups: map[string]*Group{}, total: Group{Name: "total"}}
 	}
-	total := &Group{Name: "total"}
 	since := from.Add(-Lookback)
 	cursor := ""
 	for {
 		page, err := st.List(ctx, store.Filter{Limit: pageSize, Cursor: cursor})
 		if err != nil {
-			return Report{}, fmt.Errorf("report: list tickets: %w", err)
+			return nil, fmt.Errorf("report: list tickets: %w", err)
 		}
 		older := false
 		for i := range page.Tickets {
@@ -188,23 +194,14 @@ func SLA(ctx context.Context, st store.Store, from, to time.Time, by string) (Re
 			}
 			h, err := st.History(ctx, t.ID)
 			if err != nil {
-				return Report{}, fmt.Errorf("report: history of %s: %w", t.ID, err)
+				return nil, fmt.Errorf("report: history of %s: %w", t.ID, err)
 			}
 			f := replay(t, h, from, to)
 			if f.empty() {
 				continue
 			}
-			owner := f.department
-			if by == ByAssignee {
-				owner = f.assignee
-			}
-			f.add(group(nameOf(owner, by)), by == ByDepartment)
-			f.add(total, true)
-			if by == ByAssignee {
-				for _, b := range f.breaches {
-					g := group(nameOf(b.Assignee, by))
-					g.Breaches = append(g.Breaches, b)
-				}
+			for _, tl := range tallies {
+				tl.add(&f)
 			}
 		}
 		if older || page.NextCursor == "" {
@@ -212,16 +209,58 @@ func SLA(ctx context.Context, st store.Store, from, to time.Time, by string) (Re
 		}
 		cursor = page.NextCursor
 	}
-	names := make([]string, 0, len(groups))
-	for n := range groups {
+	reps := make([]Report, len(tallies))
+	for i, tl := range tallies {
+		reps[i] = tl.finish(from, to)
+	}
+	return reps, nil
+}
+
+// tally accumulates the groups of one grouping of a report.
+type tally struct {
+	by     string
+	groups map[string]*Group
+	total  Group
+}
+
+func (tl *tally) group(name string) *Group {
+	if g, ok := tl.groups[name]; ok {
+		return g
+	}
+	g := &Group{Name: name}
+	tl.groups[name] = g
+	return g
+}
+
+// add counts one ticket's facts into its group and the total.
+func (tl *tally) add(f *facts) {
+	owner := f.department
+	if tl.by == ByAssignee {
+		owner = f.assignee
+	}
+	f.add(tl.group(nameOf(owner, tl.by)), tl.by == ByDepartment)
+	f.add(&tl.total, true)
+	if tl.by == ByAssignee {
+		for _, b := range f.breaches {
+			g := tl.group(nameOf(b.Assignee, tl.by))
+			g.Breaches = append(g.Breaches, b)
+		}
+	}
+}
+
+// finish returns the report, groups sorted by name.
+func (tl *tally) finish(from, to time.Time) Report {
+	rep := Report{From: from, To: to, By: tl.by, Groups: []Group{}}
+	names := make([]string, 0, len(tl.groups))
+	for n := range tl.groups {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		rep.Groups = append(rep.Groups, groups[n].finish())
+		rep.Groups = append(rep.Groups, tl.groups[n].finish())
 	}
-	rep.Total = total.finish()
-	return rep, nil
+	rep.Total = tl.total.finish()
+	return rep
 }
 
 func nameOf(owner, by string) string {

@@ -471,3 +471,25 @@ func TestWriteCSV(t *testing.T) {
 		t.Errorf("unassigned row %q: want empty resolution percentage and respond median", r)
 	}
 }
+
+// TestSLAsMatchesSLA: both groupings from one read equal SLA's, one by one.
+func TestSLAsMatchesSLA(t *testing.T) {
+	st := newFixture(t)
+	from, to := at(t, "11-16 00:00"), at(t, "11-23 00:00")
+	reps, err := report.SLAs(context.Background(), st, from, to, report.ByDepartment, report.ByAssignee)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, by := range []string{report.ByDepartment, report.ByAssignee} {
+		want, err := report.SLA(context.Background(), st, from, to, by)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(reps[i], want) {
+			t.Errorf("%s: SLAs gave %s, SLA %s", by, show(reps[i]), show(want))
+		}
+	}
+	if _, err := report.SLAs(context.Background(), st, from, to, report.ByDepartment, "floor"); err == nil {
+		t.Error("unknown grouping: no error")
+	}
+}

@@ -87,7 +87,7 @@ func (a *Actions) tickets(ctx context.Context, r Run) error {
 	for _, v := range values {
 		in := ticket.Ticket{
 			Kind: kind, Category: spec.Category, Severity: spec.Severity,
-			Title:    strings.ReplaceAll(spec.Title, "{location}", v),
+			Title:    strings.ReplaceAll(spec.Title, config.LocationPlaceholder, v),
 			Reporter: ticket.Reporter{Name: Actor(name)},
 			Location: v,
 			Fields:   map[string]string{"schedule": name, "run": r.At.UTC().Format(time.RFC3339)},
@@ -128,14 +128,11 @@ func ReportPath(dataDir string, from, to time.Time, ext string) string {
 // report writes the SLA report of r's period, by department and by
 // assignee, as JSON and CSV. Files are replaced atomically.
 func (a *Actions) report(ctx context.Context, r Run) error {
-	dep, err := report.SLA(ctx, a.Store, r.From, r.To, report.ByDepartment)
+	reps, err := report.SLAs(ctx, a.Store, r.From, r.To, report.ByDepartment, report.ByAssignee)
 	if err != nil {
 		return fmt.Errorf("schedule %q: %w", r.Schedule.Name, err)
 	}
-	asg, err := report.SLA(ctx, a.Store, r.From, r.To, report.ByAssignee)
-	if err != nil {
-		return fmt.Errorf("schedule %q: %w", r.Schedule.Name, err)
-	}
+	dep, asg := reps[0], reps[1]
 	js, err := json.MarshalIndent(Files{From: r.From, To: r.To, ByDepartment: dep, ByAssignee: asg}, "", "  ")
 	if err != nil {
 		return fmt.Errorf("schedule %q: encode report: %w", r.Schedule.Name, err)

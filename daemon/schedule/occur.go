@@ -10,13 +10,6 @@ import (
 	"github.com/switchboard-desk/switchboard/daemon/ticket"
 )
 
-// The values of a schedule's every.
-const (
-	EveryBusinessDay = "business_day"
-	EveryWeek        = "week"
-	EveryMonth       = "month"
-)
-
 // horizon bounds every search for a run, in days, weeks or months, so that
 // a calendar with (almost) no business days cannot make a search endless.
 const horizon = 800
@@ -28,11 +21,6 @@ type plan struct {
 	at      calendar.Clock
 	weekday time.Weekday // every week
 	nth     int          // every month: the nth business day
-}
-
-var weekdays = map[string]time.Weekday{
-	"sunday": time.Sunday, "monday": time.Monday, "tuesday": time.Tuesday, "wednesday": time.Wednesday,
-	"thursday": time.Thursday, "friday": time.Friday, "saturday": time.Saturday,
 }
 
 // compile checks one [[schedule]] against the calendars. The error names
@@ -47,10 +35,10 @@ func compile(s config.Schedule, cals map[string]*calendar.Calendar) (*plan, erro
 	p := &plan{spec: s}
 	name := s.Calendar
 	if name == "" {
-		name = "always"
+		name = config.AlwaysCalendar
 	}
 	p.cal = cals[name]
-	if p.cal == nil && name == "always" {
+	if p.cal == nil && name == config.AlwaysCalendar {
 		p.cal = calendar.Always()
 	}
 	if p.cal == nil {
@@ -68,34 +56,34 @@ func compile(s config.Schedule, cals map[string]*calendar.Calendar) (*plan, erro
 	}
 	p.at = at
 	switch s.Every {
-	case EveryBusinessDay:
-	case EveryWeek:
+	case config.EveryBusinessDay:
+	case config.EveryWeek:
 		wd := strings.ToLower(s.Weekday)
 		if wd == "" {
 			wd = "monday"
 		}
-		d, ok := weekdays[wd]
+		d, ok := config.ParseWeekday(wd)
 		if !ok {
 			return nil, bad("weekday", "unknown weekday %q (monday … sunday)", s.Weekday)
 		}
 		p.weekday = d
-	case EveryMonth:
+	case config.EveryMonth:
 		p.nth = s.BusinessDay
 		if p.nth == 0 {
 			p.nth = 1
 		}
-		if p.nth < 1 || p.nth > 23 {
-			return nil, bad("business_day", "%d is out of range (1 to 23)", s.BusinessDay)
+		if p.nth < 1 || p.nth > config.MaxBusinessDay {
+			return nil, bad("business_day", "%d is out of range (1 to %d)", s.BusinessDay, config.MaxBusinessDay)
 		}
 	case "":
 		return nil, bad("every", "is required (business_day, week or month)")
 	default:
 		return nil, bad("every", "unknown value %q (business_day, week or month)", s.Every)
 	}
-	if s.Every != EveryWeek && s.Weekday != "" {
+	if s.Every != config.EveryWeek && s.Weekday != "" {
 		return nil, bad("weekday", "is only for every = \"week\"")
 	}
-	if s.Every != EveryMonth && s.BusinessDay != 0 {
+	if s.Every != config.EveryMonth && s.BusinessDay != 0 {
 		return nil, bad("business_day", "is only for every = \"month\"")
 	}
 	switch {
@@ -103,7 +91,7 @@ func compile(s config.Schedule, cals map[string]*calendar.Calendar) (*plan, erro
 		return nil, bad("ticket", "a schedule needs a ticket or a report")
 	case s.Ticket != nil && s.Report != "":
 		return nil, bad("report", "a schedule has a ticket or a report, not both")
-	case s.Report != "" && s.Report != "sla":
+	case s.Report != "" && s.Report != config.ReportSLA:
 		return nil, bad("report", "unknown report %q (sla)", s.Report)
 	case s.Ticket != nil && strings.TrimSpace(s.Ticket.Title) == "":
 		return nil, bad("ticket.title", "is required")
@@ -122,7 +110,7 @@ func compile(s config.Schedule, cals map[string]*calendar.Calendar) (*plan, erro
 func (p *plan) next(t time.Time) (time.Time, bool) {
 	day := p.cal.DateOf(t)
 	switch p.spec.Every {
-	case EveryBusinessDay:
+	case config.EveryBusinessDay:
 		for i := 0; i < horizon; i++ {
 			d := day.AddDays(i)
 			if p.cal.IsBusinessDay(d) {
@@ -131,7 +119,7 @@ func (p *plan) next(t time.Time) (time.Time, bool) {
 				}
 			}
 		}
-	case EveryWeek:
+	case config.EveryWeek:
 		// Start a few weeks back: a holiday can push a week's run past
 		// the nominal day of the next week.
 		n := p.nominalOnOrBefore(day).AddDays(-7 * 4)
@@ -140,7 +128,7 @@ func (p *plan) next(t time.Time) (time.Time, bool) {
 				return r, true
 			}
 		}
-	case EveryMonth:
+	case config.EveryMonth:
 		for i := 0; i < horizon; i++ {
 			if r, ok := p.monthRun(day.Year, day.Month+time.Month(i)); ok && r.After(t) {
 				return r, true
@@ -154,7 +142,7 @@ func (p *plan) next(t time.Time) (time.Time, bool) {
 func (p *plan) last(t time.Time) (time.Time, bool) {
 	day := p.cal.DateOf(t)
 	switch p.spec.Every {
-	case EveryBusinessDay:
+	case config.EveryBusinessDay:
 		for i := 0; i < horizon; i++ {
 			d := day.AddDays(-i)
 			if p.cal.IsBusinessDay(d) {
@@ -163,7 +151,7 @@ func (p *plan) last(t time.Time) (time.Time, bool) {
 				}
 			}
 		}
-	case EveryWeek:
+	case config.EveryWeek:
 		// Runs are non-decreasing in their nominal day: the first one at
 		// or before t, walking back, is the latest.
 		n := p.nominalOnOrBefore(day)
@@ -172,7 +160,7 @@ func (p *plan) last(t time.Time) (time.Time, bool) {
 				return r, true
 			}
 		}
-	case EveryMonth:
+	case config.EveryMonth:
 		for i := 0; i < horizon; i++ {
 			if r, ok := p.monthRun(day.Year, day.Month-time.Month(i)); ok && !r.After(t) {
 				return r, true
@@ -230,10 +218,10 @@ func (p *plan) monthRun(y int, m time.Month) (time.Time, bool) {
 func (p *plan) period(r time.Time) (from, to time.Time) {
 	day := p.cal.DateOf(r)
 	switch p.spec.Every {
-	case EveryWeek:
+	case config.EveryWeek:
 		n := p.nominalOnOrBefore(day)
 		return p.cal.At(n.AddDays(-7), 0), p.cal.At(n, 0)
-	case EveryMonth:
+	case config.EveryMonth:
 		first := calendar.Date{Year: day.Year, Month: day.Month, Day: 1}
 		prev := time.Date(day.Year, day.Month-1, 1, 0, 0, 0, 0, time.UTC)
 		return p.cal.At(calendar.Date{Year: prev.Year(), Month: prev.Month(), Day: 1}, 0), p.cal.At(first, 0)
