@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"encoding/json"
-	"os"
 	"strings"
 	"syscall"
 	"testing"
@@ -86,8 +85,7 @@ func TestHolidayByReloadMovesDeadlines(t *testing.T) {
 	}
 	// Tomorrow becomes a holiday.
 	holiday := day.Add(24 * time.Hour).Format("2006-01-02")
-	os.WriteFile(a.cfgPath, []byte(calendarConfig(`"`+holiday+`"`)), 0o644)
-	a.cmd.Process.Signal(syscall.SIGHUP)
+	a.reload(calendarConfig(`"` + holiday + `"`))
 	waitFor(t, 10*time.Second, "the deadline to move", func() bool { return len(replans(t, c, tk.ID)) > 0 })
 	r := replans(t, c, tk.ID)
 	if len(r) != 1 || !r[0].FromDueAt.Equal(wantDue) || !r[0].ToDueAt.Equal(wantDue.Add(24*time.Hour)) {

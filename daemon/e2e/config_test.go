@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -53,8 +52,7 @@ func TestReload(t *testing.T) {
 	}
 
 	// A broken file: refused, rules unchanged.
-	os.WriteFile(a.cfgPath, []byte(testConfig+"\n[bogus]\nx = 1\n"), 0o644)
-	a.cmd.Process.Signal(syscall.SIGHUP)
+	a.reload(testConfig + "\n[bogus]\nx = 1\n")
 	waitFor(t, 10*time.Second, "reload refusal in the log", func() bool {
 		return strings.Contains(a.out.String(), "reload failed")
 	})
@@ -63,8 +61,7 @@ func TestReload(t *testing.T) {
 	}
 
 	// A good file: invoice corrections now go to service.
-	os.WriteFile(a.cfgPath, []byte(strings.Replace(testConfig, `category = ["invoice_correction"]`, `category = ["monthly_bill"]`, 1)), 0o644)
-	a.cmd.Process.Signal(syscall.SIGHUP)
+	a.reload(strings.Replace(testConfig, `category = ["invoice_correction"]`, `category = ["monthly_bill"]`, 1))
 	waitFor(t, 10*time.Second, "reload in the log", func() bool {
 		return strings.Contains(a.out.String(), "configuration reloaded")
 	})
@@ -87,8 +84,7 @@ category = ["lift"]
 
 [[route]]
 department = "engineering"`, 1)
-	os.WriteFile(a.cfgPath, []byte(extra), 0o644)
-	a.cmd.Process.Signal(syscall.SIGHUP)
+	a.reload(extra)
 	waitFor(t, 10*time.Second, "refusal of a new department", func() bool {
 		return strings.Contains(a.out.String(), "needs a restart of the agent")
 	})

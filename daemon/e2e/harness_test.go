@@ -151,6 +151,15 @@ func (a *agentProc) stop() {
 	}
 }
 
+// reload writes cfg to the agent's config file and sends SIGHUP.
+func (a *agentProc) reload(cfg string) {
+	a.t.Helper()
+	if err := os.WriteFile(a.cfgPath, []byte(cfg), 0o644); err != nil {
+		a.t.Fatal(err)
+	}
+	a.cmd.Process.Signal(syscall.SIGHUP)
+}
+
 // waitPlugins waits until every department's plugin is running.
 func (a *agentProc) waitPlugins() {
 	a.t.Helper()

@@ -41,7 +41,6 @@ type settings struct {
 	DefaultTechnician string              `json:"default_technician"`
 }
 
-// validate reports the first bad setting, naming it.
 // Validate checks settings after decoding; sdk.Settings calls it.
 func (s settings) Validate() error {
 	for project, techs := range s.Roster {
