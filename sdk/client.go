@@ -1,9 +1,6 @@
 package sdk
 
-import (
-	"context"
-	"encoding/json"
-)
+import "context"
 
 // Client is the host's view of a running department plugin. Dispensing
 // [PluginName] from a go-plugin client built with [PluginSet] returns one.
@@ -11,8 +8,17 @@ import (
 type Client interface {
 	// Info asks the plugin to describe itself.
 	Info(ctx context.Context) (Info, error)
-	// Configure hands the plugin its settings as JSON.
-	Configure(ctx context.Context, settings json.RawMessage) error
+	// Capabilities asks the plugin which optional features it serves. A
+	// plugin that predates the call gives Capabilities{Legacy: true} and a
+	// nil error.
+	Capabilities(ctx context.Context) (Capabilities, error)
+	// Configure hands the plugin its department, settings and, when
+	// c.Host is set, a Host it can call back (served through go-plugin's
+	// broker until the plugin process ends).
+	Configure(ctx context.Context, c Config) error
+	// OpenStream opens the plugin's work stream (Capabilities.Deliver). The
+	// stream ends when ctx ends.
+	OpenStream(ctx context.Context) (Stream, error)
 	// HandleTicket offers the plugin a ticket.
 	HandleTicket(ctx context.Context, t Ticket) (Reply, error)
 	// HandleEvent tells the plugin of an event. A plugin without an

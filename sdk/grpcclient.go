@@ -2,7 +2,7 @@ package sdk
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 
 	pb "github.com/switchboard-desk/switchboard/sdk/proto/departmentv1"
 	"google.golang.org/grpc"
@@ -38,9 +38,20 @@ func (c *grpcClient) Info(ctx context.Context) (Info, error) {
 }
 
 // Configure implements Client.
-func (c *grpcClient) Configure(ctx context.Context, settings json.RawMessage) error {
-	_, err := call(ctx, "Configure", c.rpc.Configure, &pb.ConfigureRequest{Settings: settings})
+func (c *grpcClient) Configure(ctx context.Context, cfg Config) error {
+	// TODO(sdk helper): serve cfg.Host through the broker.
+	_, err := call(ctx, "Configure", c.rpc.Configure, &pb.ConfigureRequest{Settings: cfg.Settings, Department: cfg.Department})
 	return err
+}
+
+// Capabilities implements Client. TODO(sdk helper).
+func (c *grpcClient) Capabilities(ctx context.Context) (Capabilities, error) {
+	return Capabilities{Legacy: true}, nil
+}
+
+// OpenStream implements Client. TODO(sdk helper).
+func (c *grpcClient) OpenStream(ctx context.Context) (Stream, error) {
+	return nil, errors.New("sdk: OpenStream: not yet implemented")
 }
 
 // HandleTicket implements Client.

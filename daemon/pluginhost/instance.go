@@ -91,7 +91,7 @@ func launch(ctx context.Context, spec Spec, opts Options, log hclog.Logger, trac
 	inst.version = info.Version
 
 	cctx, cancel = context.WithTimeout(ctx, opts.CallTimeout)
-	err = dept.Configure(cctx, spec.Settings)
+	err = dept.Configure(cctx, sdk.Config{Department: spec.Name, Settings: spec.Settings})
 	cancel()
 	if err != nil {
 		err = fmt.Errorf("configure: %w", err)

@@ -171,3 +171,45 @@ type TimerStore interface {
 	// statement open and may use the store.
 	WithStatus(ctx context.Context, st ticket.Status, fn func(id, department string) error) error
 }
+
+// OutboxItem is something a department's plugin must be told: a ticket
+// offered to it, or an event of one of its tickets. It stays in the outbox
+// until the plugin acknowledges it (AckOutbox), across restarts of the
+// plugin and of the daemon.
+type OutboxItem struct {
+	// Seq orders the outbox; assigned by the store.
+	Seq        int64
+	Department string
+	TicketID   string
+	// Offer is true when the ticket itself is offered to Department (it
+	// was routed there); false for an event of the ticket.
+	Offer bool
+	// Event is the ticket's event that put the item in the outbox (for an
+	// offer, the routing event), read back from the history.
+	Event ticket.Event
+}
+
+// OutboxFunc decides, inside the write transaction, which department's
+// plugin must be told of event ev, written with ticket t (t is the state
+// after the whole write). It returns "" for none; offer marks a ticket
+// offer rather than an event. It must be quick and must not use the store.
+type OutboxFunc func(t *ticket.Ticket, ev *ticket.Event) (dept string, offer bool)
+
+// OutboxStore is a Store with a durable outbox: items written in the same
+// transaction as the events they come from, so that an event a plugin must
+// see is never lost between the commit and its delivery.
+type OutboxStore interface {
+	Store
+	// SetOutbox installs fn: from then on every Create and Update asks fn
+	// about each event it writes and stores an item for each department
+	// fn names, in the same transaction. nil stops it.
+	SetOutbox(fn OutboxFunc)
+	// Outbox returns up to limit items of dept with Seq > after, in Seq
+	// order.
+	Outbox(ctx context.Context, dept string, after int64, limit int) ([]OutboxItem, error)
+	// AckOutbox removes delivered items. Seqs not in the outbox are
+	// ignored, so acknowledging twice is harmless.
+	AckOutbox(ctx context.Context, seqs []int64) error
+	// OutboxPending returns how many items wait, per department.
+	OutboxPending(ctx context.Context) (map[string]int, error)
+}

@@ -164,6 +164,10 @@ type Event struct {
 	At       time.Time       `json:"at"`
 	Actor    string          `json:"actor"`
 	Data     json.RawMessage `json:"data,omitempty"`
+	// Quiet marks an event the department's plugin is not told of (the
+	// desk's own bookkeeping, such as the hand-over recorded with the
+	// plugin's answer). It is not stored.
+	Quiet bool `json:"-"`
 }
 
 // Event types. They are wire names: never rename one.

@@ -38,6 +38,226 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// Capability names, as listed by CapabilitiesResponse.capabilities.
+// "deliver": the plugin serves Deliver. "events": it wants events (without
+// it the host sends none). "health": it has its own health check. "host":
+// it calls back into the daemon through the Host service (host.proto).
+type CapabilitiesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// host_protocol_version is the newest protocol version the host speaks.
+	HostProtocolVersion int32 `protobuf:"varint,1,opt,name=host_protocol_version,json=hostProtocolVersion,proto3" json:"host_protocol_version,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
+}
+
+func (x *CapabilitiesRequest) Reset() {
+	*x = CapabilitiesRequest{}
+	mi := &file_department_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CapabilitiesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CapabilitiesRequest) ProtoMessage() {}
+
+func (x *CapabilitiesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_department_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CapabilitiesRequest.ProtoReflect.Descriptor instead.
+func (*CapabilitiesRequest) Descriptor() ([]byte, []int) {
+	return file_department_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *CapabilitiesRequest) GetHostProtocolVersion() int32 {
+	if x != nil {
+		return x.HostProtocolVersion
+	}
+	return 0
+}
+
+type CapabilitiesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Capabilities  []string               `protobuf:"bytes,1,rep,name=capabilities,proto3" json:"capabilities,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CapabilitiesResponse) Reset() {
+	*x = CapabilitiesResponse{}
+	mi := &file_department_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CapabilitiesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CapabilitiesResponse) ProtoMessage() {}
+
+func (x *CapabilitiesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_department_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CapabilitiesResponse.ProtoReflect.Descriptor instead.
+func (*CapabilitiesResponse) Descriptor() ([]byte, []int) {
+	return file_department_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *CapabilitiesResponse) GetCapabilities() []string {
+	if x != nil {
+		return x.Capabilities
+	}
+	return nil
+}
+
+// Delivery is one item of the work stream: exactly one of ticket (an offer,
+// answered like HandleTicket) and event (answered like HandleEvent).
+type Delivery struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is unique within the stream; the ack carries it back.
+	Id            uint64  `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	Ticket        *Ticket `protobuf:"bytes,2,opt,name=ticket,proto3" json:"ticket,omitempty"`
+	Event         *Event  `protobuf:"bytes,3,opt,name=event,proto3" json:"event,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Delivery) Reset() {
+	*x = Delivery{}
+	mi := &file_department_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Delivery) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Delivery) ProtoMessage() {}
+
+func (x *Delivery) ProtoReflect() protoreflect.Message {
+	mi := &file_department_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Delivery.ProtoReflect.Descriptor instead.
+func (*Delivery) Descriptor() ([]byte, []int) {
+	return file_department_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *Delivery) GetId() uint64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *Delivery) GetTicket() *Ticket {
+	if x != nil {
+		return x.Ticket
+	}
+	return nil
+}
+
+func (x *Delivery) GetEvent() *Event {
+	if x != nil {
+		return x.Event
+	}
+	return nil
+}
+
+// DeliveryAck answers the Delivery with the same id.
+type DeliveryAck struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Id    uint64                 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	// reply is the answer to a ticket offer; unset for an event.
+	Reply *HandleTicketResponse `protobuf:"bytes,2,opt,name=reply,proto3" json:"reply,omitempty"`
+	// error is set when the plugin's code failed on the item; the host then
+	// delivers it again later. An ack with an empty error is final.
+	Error         string `protobuf:"bytes,3,opt,name=error,proto3" json:"error,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeliveryAck) Reset() {
+	*x = DeliveryAck{}
+	mi := &file_department_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeliveryAck) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeliveryAck) ProtoMessage() {}
+
+func (x *DeliveryAck) ProtoReflect() protoreflect.Message {
+	mi := &file_department_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeliveryAck.ProtoReflect.Descriptor instead.
+func (*DeliveryAck) Descriptor() ([]byte, []int) {
+	return file_department_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *DeliveryAck) GetId() uint64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *DeliveryAck) GetReply() *HandleTicketResponse {
+	if x != nil {
+		return x.Reply
+	}
+	return nil
+}
+
+func (x *DeliveryAck) GetError() string {
+	if x != nil {
+		return x.Error
+	}
+	return ""
+}
+
 // Ticket is the state of one ticket, as a department sees it.
 type Ticket struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -71,7 +291,7 @@ type Ticket struct {
 
 func (x *Ticket) Reset() {
 	*x = Ticket{}
-	mi := &file_department_proto_msgTypes[0]
+	mi := &file_department_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -83,7 +303,7 @@ func (x *Ticket) String() string {
 func (*Ticket) ProtoMessage() {}
 
 func (x *Ticket) ProtoReflect() protoreflect.Message {
-	mi := &file_department_proto_msgTypes[0]
+	mi := &file_department_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -96,7 +316,7 @@ func (x *Ticket) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Ticket.ProtoReflect.Descriptor instead.
 func (*Ticket) Descriptor() ([]byte, []int) {
-	return file_department_proto_rawDescGZIP(), []int{0}
+	return file_department_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *Ticket) GetId() string {
@@ -254,7 +474,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_department_proto_msgTypes[1]
+	mi := &file_department_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -266,7 +486,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_department_proto_msgTypes[1]
+	mi := &file_department_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -279,7 +499,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_department_proto_rawDescGZIP(), []int{1}
+	return file_department_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *Event) GetId() string {
@@ -346,7 +566,7 @@ type DescribeRequest struct {
 
 func (x *DescribeRequest) Reset() {
 	*x = DescribeRequest{}
-	mi := &file_department_proto_msgTypes[2]
+	mi := &file_department_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -358,7 +578,7 @@ func (x *DescribeRequest) String() string {
 func (*DescribeRequest) ProtoMessage() {}
 
 func (x *DescribeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_department_proto_msgTypes[2]
+	mi := &file_department_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -371,7 +591,7 @@ func (x *DescribeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DescribeRequest.ProtoReflect.Descriptor instead.
 func (*DescribeRequest) Descriptor() ([]byte, []int) {
-	return file_department_proto_rawDescGZIP(), []int{2}
+	return file_department_proto_rawDescGZIP(), []int{6}
 }
 
 type DescribeResponse struct {
@@ -387,7 +607,7 @@ type DescribeResponse struct {
 
 func (x *DescribeResponse) Reset() {
 	*x = DescribeResponse{}
-	mi := &file_department_proto_msgTypes[3]
+	mi := &file_department_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -399,7 +619,7 @@ func (x *DescribeResponse) String() string {
 func (*DescribeResponse) ProtoMessage() {}
 
 func (x *DescribeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_department_proto_msgTypes[3]
+	mi := &file_department_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -412,7 +632,7 @@ func (x *DescribeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DescribeResponse.ProtoReflect.Descriptor instead.
 func (*DescribeResponse) Descriptor() ([]byte, []int) {
-	return file_department_proto_rawDescGZIP(), []int{3}
+	return file_department_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *DescribeResponse) GetName() string {
@@ -446,14 +666,21 @@ func (x *DescribeResponse) GetProtocolVersion() int32 {
 type ConfigureRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// settings is a JSON document; empty when config.toml has none.
-	Settings      []byte `protobuf:"bytes,1,opt,name=settings,proto3" json:"settings,omitempty"`
+	Settings []byte `protobuf:"bytes,1,opt,name=settings,proto3" json:"settings,omitempty"`
+	// host_service_id, when not 0, is the go-plugin broker id on which the
+	// host serves the Host service (host.proto) for this plugin: the plugin
+	// dials it through its broker to call back into the daemon.
+	HostServiceId uint32 `protobuf:"varint,2,opt,name=host_service_id,json=hostServiceId,proto3" json:"host_service_id,omitempty"`
+	// department is the name of the department the plugin serves on this
+	// desk (one plugin binary may serve several departments).
+	Department    string `protobuf:"bytes,3,opt,name=department,proto3" json:"department,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ConfigureRequest) Reset() {
 	*x = ConfigureRequest{}
-	mi := &file_department_proto_msgTypes[4]
+	mi := &file_department_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -465,7 +692,7 @@ func (x *ConfigureRequest) String() string {
 func (*ConfigureRequest) ProtoMessage() {}
 
 func (x *ConfigureRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_department_proto_msgTypes[4]
+	mi := &file_department_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -478,7 +705,7 @@ func (x *ConfigureRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigureRequest.ProtoReflect.Descriptor instead.
 func (*ConfigureRequest) Descriptor() ([]byte, []int) {
-	return file_department_proto_rawDescGZIP(), []int{4}
+	return file_department_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *ConfigureRequest) GetSettings() []byte {
@@ -486,6 +713,20 @@ func (x *ConfigureRequest) GetSettings() []byte {
 		return x.Settings
 	}
 	return nil
+}
+
+func (x *ConfigureRequest) GetHostServiceId() uint32 {
+	if x != nil {
+		return x.HostServiceId
+	}
+	return 0
+}
+
+func (x *ConfigureRequest) GetDepartment() string {
+	if x != nil {
+		return x.Department
+	}
+	return ""
 }
 
 type ConfigureResponse struct {
@@ -496,7 +737,7 @@ type ConfigureResponse struct {
 
 func (x *ConfigureResponse) Reset() {
 	*x = ConfigureResponse{}
-	mi := &file_department_proto_msgTypes[5]
+	mi := &file_department_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -508,7 +749,7 @@ func (x *ConfigureResponse) String() string {
 func (*ConfigureResponse) ProtoMessage() {}
 
 func (x *ConfigureResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_department_proto_msgTypes[5]
+	mi := &file_department_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -521,7 +762,7 @@ func (x *ConfigureResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigureResponse.ProtoReflect.Descriptor instead.
 func (*ConfigureResponse) Descriptor() ([]byte, []int) {
-	return file_department_proto_rawDescGZIP(), []int{5}
+	return file_department_proto_rawDescGZIP(), []int{9}
 }
 
 type HandleTicketRequest struct {
@@ -533,7 +774,7 @@ type HandleTicketRequest struct {
 
 func (x *HandleTicketRequest) Reset() {
 	*x = HandleTicketRequest{}
-	mi := &file_department_proto_msgTypes[6]
+	mi := &file_department_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -545,7 +786,7 @@ func (x *HandleTicketRequest) String() string {
 func (*HandleTicketRequest) ProtoMessage() {}
 
 func (x *HandleTicketRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_department_proto_msgTypes[6]
+	mi := &file_department_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -558,7 +799,7 @@ func (x *HandleTicketRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HandleTicketRequest.ProtoReflect.Descriptor instead.
 func (*HandleTicketRequest) Descriptor() ([]byte, []int) {
-	return file_department_proto_rawDescGZIP(), []int{6}
+	return file_department_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *HandleTicketRequest) GetTicket() *Ticket {
@@ -580,7 +821,7 @@ type HandleTicketResponse struct {
 
 func (x *HandleTicketResponse) Reset() {
 	*x = HandleTicketResponse{}
-	mi := &file_department_proto_msgTypes[7]
+	mi := &file_department_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -592,7 +833,7 @@ func (x *HandleTicketResponse) String() string {
 func (*HandleTicketResponse) ProtoMessage() {}
 
 func (x *HandleTicketResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_department_proto_msgTypes[7]
+	mi := &file_department_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -605,7 +846,7 @@ func (x *HandleTicketResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HandleTicketResponse.ProtoReflect.Descriptor instead.
 func (*HandleTicketResponse) Descriptor() ([]byte, []int) {
-	return file_department_proto_rawDescGZIP(), []int{7}
+	return file_department_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *HandleTicketResponse) GetAccept() bool {
@@ -638,7 +879,7 @@ type HandleEventRequest struct {
 
 func (x *HandleEventRequest) Reset() {
 	*x = HandleEventRequest{}
-	mi := &file_department_proto_msgTypes[8]
+	mi := &file_department_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -650,7 +891,7 @@ func (x *HandleEventRequest) String() string {
 func (*HandleEventRequest) ProtoMessage() {}
 
 func (x *HandleEventRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_department_proto_msgTypes[8]
+	mi := &file_department_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -663,7 +904,7 @@ func (x *HandleEventRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HandleEventRequest.ProtoReflect.Descriptor instead.
 func (*HandleEventRequest) Descriptor() ([]byte, []int) {
-	return file_department_proto_rawDescGZIP(), []int{8}
+	return file_department_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *HandleEventRequest) GetEvent() *Event {
@@ -684,7 +925,7 @@ type HandleEventResponse struct {
 
 func (x *HandleEventResponse) Reset() {
 	*x = HandleEventResponse{}
-	mi := &file_department_proto_msgTypes[9]
+	mi := &file_department_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -696,7 +937,7 @@ func (x *HandleEventResponse) String() string {
 func (*HandleEventResponse) ProtoMessage() {}
 
 func (x *HandleEventResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_department_proto_msgTypes[9]
+	mi := &file_department_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -709,7 +950,7 @@ func (x *HandleEventResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HandleEventResponse.ProtoReflect.Descriptor instead.
 func (*HandleEventResponse) Descriptor() ([]byte, []int) {
-	return file_department_proto_rawDescGZIP(), []int{9}
+	return file_department_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *HandleEventResponse) GetHandled() bool {
@@ -727,7 +968,7 @@ type HealthRequest struct {
 
 func (x *HealthRequest) Reset() {
 	*x = HealthRequest{}
-	mi := &file_department_proto_msgTypes[10]
+	mi := &file_department_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -739,7 +980,7 @@ func (x *HealthRequest) String() string {
 func (*HealthRequest) ProtoMessage() {}
 
 func (x *HealthRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_department_proto_msgTypes[10]
+	mi := &file_department_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -752,7 +993,7 @@ func (x *HealthRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthRequest.ProtoReflect.Descriptor instead.
 func (*HealthRequest) Descriptor() ([]byte, []int) {
-	return file_department_proto_rawDescGZIP(), []int{10}
+	return file_department_proto_rawDescGZIP(), []int{14}
 }
 
 type HealthResponse struct {
@@ -763,7 +1004,7 @@ type HealthResponse struct {
 
 func (x *HealthResponse) Reset() {
 	*x = HealthResponse{}
-	mi := &file_department_proto_msgTypes[11]
+	mi := &file_department_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -775,7 +1016,7 @@ func (x *HealthResponse) String() string {
 func (*HealthResponse) ProtoMessage() {}
 
 func (x *HealthResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_department_proto_msgTypes[11]
+	mi := &file_department_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -788,14 +1029,26 @@ func (x *HealthResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthResponse.ProtoReflect.Descriptor instead.
 func (*HealthResponse) Descriptor() ([]byte, []int) {
-	return file_department_proto_rawDescGZIP(), []int{11}
+	return file_department_proto_rawDescGZIP(), []int{15}
 }
 
 var File_department_proto protoreflect.FileDescriptor
 
 const file_department_proto_rawDesc = "" +
 	"\n" +
-	"\x10department.proto\x12\x19switchboard.department.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xac\x05\n" +
+	"\x10department.proto\x12\x19switchboard.department.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"I\n" +
+	"\x13CapabilitiesRequest\x122\n" +
+	"\x15host_protocol_version\x18\x01 \x01(\x05R\x13hostProtocolVersion\":\n" +
+	"\x14CapabilitiesResponse\x12\"\n" +
+	"\fcapabilities\x18\x01 \x03(\tR\fcapabilities\"\x8d\x01\n" +
+	"\bDelivery\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x04R\x02id\x129\n" +
+	"\x06ticket\x18\x02 \x01(\v2!.switchboard.department.v1.TicketR\x06ticket\x126\n" +
+	"\x05event\x18\x03 \x01(\v2 .switchboard.department.v1.EventR\x05event\"z\n" +
+	"\vDeliveryAck\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x04R\x02id\x12E\n" +
+	"\x05reply\x18\x02 \x01(\v2/.switchboard.department.v1.HandleTicketResponseR\x05reply\x12\x14\n" +
+	"\x05error\x18\x03 \x01(\tR\x05error\"\xac\x05\n" +
 	"\x06Ticket\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04kind\x18\x02 \x01(\tR\x04kind\x12\x1a\n" +
@@ -837,9 +1090,13 @@ const file_department_proto_rawDesc = "" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12 \n" +
 	"\vdescription\x18\x03 \x01(\tR\vdescription\x12)\n" +
-	"\x10protocol_version\x18\x04 \x01(\x05R\x0fprotocolVersion\".\n" +
+	"\x10protocol_version\x18\x04 \x01(\x05R\x0fprotocolVersion\"v\n" +
 	"\x10ConfigureRequest\x12\x1a\n" +
-	"\bsettings\x18\x01 \x01(\fR\bsettings\"\x13\n" +
+	"\bsettings\x18\x01 \x01(\fR\bsettings\x12&\n" +
+	"\x0fhost_service_id\x18\x02 \x01(\rR\rhostServiceId\x12\x1e\n" +
+	"\n" +
+	"department\x18\x03 \x01(\tR\n" +
+	"department\"\x13\n" +
 	"\x11ConfigureResponse\"P\n" +
 	"\x13HandleTicketRequest\x129\n" +
 	"\x06ticket\x18\x01 \x01(\v2!.switchboard.department.v1.TicketR\x06ticket\"^\n" +
@@ -852,14 +1109,16 @@ const file_department_proto_rawDesc = "" +
 	"\x13HandleEventResponse\x12\x18\n" +
 	"\ahandled\x18\x01 \x01(\bR\ahandled\"\x0f\n" +
 	"\rHealthRequest\"\x10\n" +
-	"\x0eHealthResponse2\x97\x04\n" +
+	"\x0eHealthResponse2\xe4\x05\n" +
 	"\n" +
 	"Department\x12c\n" +
 	"\bDescribe\x12*.switchboard.department.v1.DescribeRequest\x1a+.switchboard.department.v1.DescribeResponse\x12f\n" +
 	"\tConfigure\x12+.switchboard.department.v1.ConfigureRequest\x1a,.switchboard.department.v1.ConfigureResponse\x12o\n" +
 	"\fHandleTicket\x12..switchboard.department.v1.HandleTicketRequest\x1a/.switchboard.department.v1.HandleTicketResponse\x12l\n" +
 	"\vHandleEvent\x12-.switchboard.department.v1.HandleEventRequest\x1a..switchboard.department.v1.HandleEventResponse\x12]\n" +
-	"\x06Health\x12(.switchboard.department.v1.HealthRequest\x1a).switchboard.department.v1.HealthResponseBMZKgithub.com/switchboard-desk/switchboard/sdk/proto/departmentv1;departmentv1b\x06proto3"
+	"\x06Health\x12(.switchboard.department.v1.HealthRequest\x1a).switchboard.department.v1.HealthResponse\x12o\n" +
+	"\fCapabilities\x12..switchboard.department.v1.CapabilitiesRequest\x1a/.switchboard.department.v1.CapabilitiesResponse\x12Z\n" +
+	"\aDeliver\x12#.switchboard.department.v1.Delivery\x1a&.switchboard.department.v1.DeliveryAck(\x010\x01BMZKgithub.com/switchboard-desk/switchboard/sdk/proto/departmentv1;departmentv1b\x06proto3"
 
 var (
 	file_department_proto_rawDescOnce sync.Once
@@ -873,46 +1132,57 @@ func file_department_proto_rawDescGZIP() []byte {
 	return file_department_proto_rawDescData
 }
 
-var file_department_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
+var file_department_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
 var file_department_proto_goTypes = []any{
-	(*Ticket)(nil),                // 0: switchboard.department.v1.Ticket
-	(*Event)(nil),                 // 1: switchboard.department.v1.Event
-	(*DescribeRequest)(nil),       // 2: switchboard.department.v1.DescribeRequest
-	(*DescribeResponse)(nil),      // 3: switchboard.department.v1.DescribeResponse
-	(*ConfigureRequest)(nil),      // 4: switchboard.department.v1.ConfigureRequest
-	(*ConfigureResponse)(nil),     // 5: switchboard.department.v1.ConfigureResponse
-	(*HandleTicketRequest)(nil),   // 6: switchboard.department.v1.HandleTicketRequest
-	(*HandleTicketResponse)(nil),  // 7: switchboard.department.v1.HandleTicketResponse
-	(*HandleEventRequest)(nil),    // 8: switchboard.department.v1.HandleEventRequest
-	(*HandleEventResponse)(nil),   // 9: switchboard.department.v1.HandleEventResponse
-	(*HealthRequest)(nil),         // 10: switchboard.department.v1.HealthRequest
-	(*HealthResponse)(nil),        // 11: switchboard.department.v1.HealthResponse
-	nil,                           // 12: switchboard.department.v1.Ticket.FieldsEntry
-	(*timestamppb.Timestamp)(nil), // 13: google.protobuf.Timestamp
+	(*CapabilitiesRequest)(nil),   // 0: switchboard.department.v1.CapabilitiesRequest
+	(*CapabilitiesResponse)(nil),  // 1: switchboard.department.v1.CapabilitiesResponse
+	(*Delivery)(nil),              // 2: switchboard.department.v1.Delivery
+	(*DeliveryAck)(nil),           // 3: switchboard.department.v1.DeliveryAck
+	(*Ticket)(nil),                // 4: switchboard.department.v1.Ticket
+	(*Event)(nil),                 // 5: switchboard.department.v1.Event
+	(*DescribeRequest)(nil),       // 6: switchboard.department.v1.DescribeRequest
+	(*DescribeResponse)(nil),      // 7: switchboard.department.v1.DescribeResponse
+	(*ConfigureRequest)(nil),      // 8: switchboard.department.v1.ConfigureRequest
+	(*ConfigureResponse)(nil),     // 9: switchboard.department.v1.ConfigureResponse
+	(*HandleTicketRequest)(nil),   // 10: switchboard.department.v1.HandleTicketRequest
+	(*HandleTicketResponse)(nil),  // 11: switchboard.department.v1.HandleTicketResponse
+	(*HandleEventRequest)(nil),    // 12: switchboard.department.v1.HandleEventRequest
+	(*HandleEventResponse)(nil),   // 13: switchboard.department.v1.HandleEventResponse
+	(*HealthRequest)(nil),         // 14: switchboard.department.v1.HealthRequest
+	(*HealthResponse)(nil),        // 15: switchboard.department.v1.HealthResponse
+	nil,                           // 16: switchboard.department.v1.Ticket.FieldsEntry
+	(*timestamppb.Timestamp)(nil), // 17: google.protobuf.Timestamp
 }
 var file_department_proto_depIdxs = []int32{
-	12, // 0: switchboard.department.v1.Ticket.fields:type_name -> switchboard.department.v1.Ticket.FieldsEntry
-	13, // 1: switchboard.department.v1.Ticket.event_at:type_name -> google.protobuf.Timestamp
-	13, // 2: switchboard.department.v1.Ticket.created_at:type_name -> google.protobuf.Timestamp
-	13, // 3: switchboard.department.v1.Event.at:type_name -> google.protobuf.Timestamp
-	0,  // 4: switchboard.department.v1.Event.ticket:type_name -> switchboard.department.v1.Ticket
-	0,  // 5: switchboard.department.v1.HandleTicketRequest.ticket:type_name -> switchboard.department.v1.Ticket
-	1,  // 6: switchboard.department.v1.HandleEventRequest.event:type_name -> switchboard.department.v1.Event
-	2,  // 7: switchboard.department.v1.Department.Describe:input_type -> switchboard.department.v1.DescribeRequest
-	4,  // 8: switchboard.department.v1.Department.Configure:input_type -> switchboard.department.v1.ConfigureRequest
-	6,  // 9: switchboard.department.v1.Department.HandleTicket:input_type -> switchboard.department.v1.HandleTicketRequest
-	8,  // 10: switchboard.department.v1.Department.HandleEvent:input_type -> switchboard.department.v1.HandleEventRequest
-	10, // 11: switchboard.department.v1.Department.Health:input_type -> switchboard.department.v1.HealthRequest
-	3,  // 12: switchboard.department.v1.Department.Describe:output_type -> switchboard.department.v1.DescribeResponse
-	5,  // 13: switchboard.department.v1.Department.Configure:output_type -> switchboard.department.v1.ConfigureResponse
-	7,  // 14: switchboard.department.v1.Department.HandleTicket:output_type -> switchboard.department.v1.HandleTicketResponse
-	9,  // 15: switchboard.department.v1.Department.HandleEvent:output_type -> switchboard.department.v1.HandleEventResponse
-	11, // 16: switchboard.department.v1.Department.Health:output_type -> switchboard.department.v1.HealthResponse
-	12, // [12:17] is the sub-list for method output_type
-	7,  // [7:12] is the sub-list for method input_type
-	7,  // [7:7] is the sub-list for extension type_name
-	7,  // [7:7] is the sub-list for extension extendee
-	0,  // [0:7] is the sub-list for field type_name
+	4,  // 0: switchboard.department.v1.Delivery.ticket:type_name -> switchboard.department.v1.Ticket
+	5,  // 1: switchboard.department.v1.Delivery.event:type_name -> switchboard.department.v1.Event
+	11, // 2: switchboard.department.v1.DeliveryAck.reply:type_name -> switchboard.department.v1.HandleTicketResponse
+	16, // 3: switchboard.department.v1.Ticket.fields:type_name -> switchboard.department.v1.Ticket.FieldsEntry
+	17, // 4: switchboard.department.v1.Ticket.event_at:type_name -> google.protobuf.Timestamp
+	17, // 5: switchboard.department.v1.Ticket.created_at:type_name -> google.protobuf.Timestamp
+	17, // 6: switchboard.department.v1.Event.at:type_name -> google.protobuf.Timestamp
+	4,  // 7: switchboard.department.v1.Event.ticket:type_name -> switchboard.department.v1.Ticket
+	4,  // 8: switchboard.department.v1.HandleTicketRequest.ticket:type_name -> switchboard.department.v1.Ticket
+	5,  // 9: switchboard.department.v1.HandleEventRequest.event:type_name -> switchboard.department.v1.Event
+	6,  // 10: switchboard.department.v1.Department.Describe:input_type -> switchboard.department.v1.DescribeRequest
+	8,  // 11: switchboard.department.v1.Department.Configure:input_type -> switchboard.department.v1.ConfigureRequest
+	10, // 12: switchboard.department.v1.Department.HandleTicket:input_type -> switchboard.department.v1.HandleTicketRequest
+	12, // 13: switchboard.department.v1.Department.HandleEvent:input_type -> switchboard.department.v1.HandleEventRequest
+	14, // 14: switchboard.department.v1.Department.Health:input_type -> switchboard.department.v1.HealthRequest
+	0,  // 15: switchboard.department.v1.Department.Capabilities:input_type -> switchboard.department.v1.CapabilitiesRequest
+	2,  // 16: switchboard.department.v1.Department.Deliver:input_type -> switchboard.department.v1.Delivery
+	7,  // 17: switchboard.department.v1.Department.Describe:output_type -> switchboard.department.v1.DescribeResponse
+	9,  // 18: switchboard.department.v1.Department.Configure:output_type -> switchboard.department.v1.ConfigureResponse
+	11, // 19: switchboard.department.v1.Department.HandleTicket:output_type -> switchboard.department.v1.HandleTicketResponse
+	13, // 20: switchboard.department.v1.Department.HandleEvent:output_type -> switchboard.department.v1.HandleEventResponse
+	15, // 21: switchboard.department.v1.Department.Health:output_type -> switchboard.department.v1.HealthResponse
+	1,  // 22: switchboard.department.v1.Department.Capabilities:output_type -> switchboard.department.v1.CapabilitiesResponse
+	3,  // 23: switchboard.department.v1.Department.Deliver:output_type -> switchboard.department.v1.DeliveryAck
+	17, // [17:24] is the sub-list for method output_type
+	10, // [10:17] is the sub-list for method input_type
+	10, // [10:10] is the sub-list for extension type_name
+	10, // [10:10] is the sub-list for extension extendee
+	0,  // [0:10] is the sub-list for field type_name
 }
 
 func init() { file_department_proto_init() }
@@ -926,7 +1196,7 @@ func file_department_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_department_proto_rawDesc), len(file_department_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   13,
+			NumMessages:   17,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -40,6 +40,8 @@ const (
 	Department_HandleTicket_FullMethodName = "/switchboard.department.v1.Department/HandleTicket"
 	Department_HandleEvent_FullMethodName  = "/switchboard.department.v1.Department/HandleEvent"
 	Department_Health_FullMethodName       = "/switchboard.department.v1.Department/Health"
+	Department_Capabilities_FullMethodName = "/switchboard.department.v1.Department/Capabilities"
+	Department_Deliver_FullMethodName      = "/switchboard.department.v1.Department/Deliver"
 )
 
 // DepartmentClient is the client API for Department service.
@@ -58,13 +60,28 @@ type DepartmentClient interface {
 	// once (again after a plugin or daemon restart until the answer is
 	// committed); the plugin must answer idempotently by ticket id.
 	HandleTicket(ctx context.Context, in *HandleTicketRequest, opts ...grpc.CallOption) (*HandleTicketResponse, error)
-	// HandleEvent tells the plugin of a change to one of its tickets.
-	// Delivery is best effort, in order per department while the plugin
-	// runs: an event sent while it is down is not redelivered. Event.id is
-	// stable, ready for at-least-once delivery in a later version.
+	// HandleEvent tells the plugin of a change to one of its tickets. Hosts
+	// use it only for plugins without CAPABILITY "deliver"; delivery is at
+	// least once, in order per ticket, and Event.id is the same on every
+	// redelivery.
 	HandleEvent(ctx context.Context, in *HandleEventRequest, opts ...grpc.CallOption) (*HandleEventResponse, error)
 	// Health answers while the plugin is able to take work.
 	Health(ctx context.Context, in *HealthRequest, opts ...grpc.CallOption) (*HealthResponse, error)
+	// Capabilities names the optional features the plugin serves, so that a
+	// newer host keeps working with an older plugin: a plugin built before
+	// this call existed answers Unimplemented, and the host then uses only
+	// the unary calls above. Called once after every start, before Configure.
+	Capabilities(ctx context.Context, in *CapabilitiesRequest, opts ...grpc.CallOption) (*CapabilitiesResponse, error)
+	// Deliver is the work stream of a plugin that lists CAPABILITY_DELIVER.
+	// The host opens one stream per plugin process and sends tickets and
+	// events on it, many in flight at once; the plugin answers each with a
+	// DeliveryAck carrying the same id, in any order. The host sends at most
+	// one item of a ticket at a time (the next after the previous one's
+	// ack), so items of one ticket arrive in order. An item without an ack
+	// when the stream ends is sent again on the next stream: delivery is at
+	// least once, and Event.id (or Ticket.id for an offer) lets the plugin
+	// drop a duplicate.
+	Deliver(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[Delivery, DeliveryAck], error)
 }
 
 type departmentClient struct {
@@ -125,6 +142,29 @@ func (c *departmentClient) Health(ctx context.Context, in *HealthRequest, opts .
 	return out, nil
 }
 
+func (c *departmentClient) Capabilities(ctx context.Context, in *CapabilitiesRequest, opts ...grpc.CallOption) (*CapabilitiesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CapabilitiesResponse)
+	err := c.cc.Invoke(ctx, Department_Capabilities_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *departmentClient) Deliver(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[Delivery, DeliveryAck], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &Department_ServiceDesc.Streams[0], Department_Deliver_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[Delivery, DeliveryAck]{ClientStream: stream}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type Department_DeliverClient = grpc.BidiStreamingClient[Delivery, DeliveryAck]
+
 // DepartmentServer is the server API for Department service.
 // All implementations must embed UnimplementedDepartmentServer
 // for forward compatibility.
@@ -141,13 +181,28 @@ type DepartmentServer interface {
 	// once (again after a plugin or daemon restart until the answer is
 	// committed); the plugin must answer idempotently by ticket id.
 	HandleTicket(context.Context, *HandleTicketRequest) (*HandleTicketResponse, error)
-	// HandleEvent tells the plugin of a change to one of its tickets.
-	// Delivery is best effort, in order per department while the plugin
-	// runs: an event sent while it is down is not redelivered. Event.id is
-	// stable, ready for at-least-once delivery in a later version.
+	// HandleEvent tells the plugin of a change to one of its tickets. Hosts
+	// use it only for plugins without CAPABILITY "deliver"; delivery is at
+	// least once, in order per ticket, and Event.id is the same on every
+	// redelivery.
 	HandleEvent(context.Context, *HandleEventRequest) (*HandleEventResponse, error)
 	// Health answers while the plugin is able to take work.
 	Health(context.Context, *HealthRequest) (*HealthResponse, error)
+	// Capabilities names the optional features the plugin serves, so that a
+	// newer host keeps working with an older plugin: a plugin built before
+	// this call existed answers Unimplemented, and the host then uses only
+	// the unary calls above. Called once after every start, before Configure.
+	Capabilities(context.Context, *CapabilitiesRequest) (*CapabilitiesResponse, error)
+	// Deliver is the work stream of a plugin that lists CAPABILITY_DELIVER.
+	// The host opens one stream per plugin process and sends tickets and
+	// events on it, many in flight at once; the plugin answers each with a
+	// DeliveryAck carrying the same id, in any order. The host sends at most
+	// one item of a ticket at a time (the next after the previous one's
+	// ack), so items of one ticket arrive in order. An item without an ack
+	// when the stream ends is sent again on the next stream: delivery is at
+	// least once, and Event.id (or Ticket.id for an offer) lets the plugin
+	// drop a duplicate.
+	Deliver(grpc.BidiStreamingServer[Delivery, DeliveryAck]) error
 	mustEmbedUnimplementedDepartmentServer()
 }
 
@@ -172,6 +227,12 @@ func (UnimplementedDepartmentServer) HandleEvent(context.Context, *HandleEventRe
 }
 func (UnimplementedDepartmentServer) Health(context.Context, *HealthRequest) (*HealthResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Health not implemented")
+}
+func (UnimplementedDepartmentServer) Capabilities(context.Context, *CapabilitiesRequest) (*CapabilitiesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Capabilities not implemented")
+}
+func (UnimplementedDepartmentServer) Deliver(grpc.BidiStreamingServer[Delivery, DeliveryAck]) error {
+	return status.Error(codes.Unimplemented, "method Deliver not implemented")
 }
 func (UnimplementedDepartmentServer) mustEmbedUnimplementedDepartmentServer() {}
 func (UnimplementedDepartmentServer) testEmbeddedByValue()                    {}
@@ -284,6 +345,31 @@ func _Department_Health_Handler(srv interface{}, ctx context.Context, dec func(i
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Department_Capabilities_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CapabilitiesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(DepartmentServer).Capabilities(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Department_Capabilities_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(DepartmentServer).Capabilities(ctx, req.(*CapabilitiesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Department_Deliver_Handler(srv interface{}, stream grpc.ServerStream) error {
+	return srv.(DepartmentServer).Deliver(&grpc.GenericServerStream[Delivery, DeliveryAck]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type Department_DeliverServer = grpc.BidiStreamingServer[Delivery, DeliveryAck]
+
 // Department_ServiceDesc is the grpc.ServiceDesc for Department service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -311,7 +397,18 @@ var Department_ServiceDesc = grpc.ServiceDesc{
 			MethodName: "Health",
 			Handler:    _Department_Health_Handler,
 		},
+		{
+			MethodName: "Capabilities",
+			Handler:    _Department_Capabilities_Handler,
+		},
 	},
-	Streams:  []grpc.StreamDesc{},
+	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "Deliver",
+			Handler:       _Department_Deliver_Handler,
+			ServerStreams: true,
+			ClientStreams: true,
+		},
+	},
 	Metadata: "department.proto",
 }
