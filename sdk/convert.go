@@ -128,3 +128,70 @@ func eventFromPB(p *pb.Event) Event {
 		Ticket:   ticketFromPB(p.GetTicket()),
 	}
 }
+
+func copyFields(in map[string]string) map[string]string {
+	if len(in) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(in))
+	for k, v := range in {
+		out[k] = v
+	}
+	return out
+}
+
+func newTicketToPB(nt NewTicket) *pb.NewTicket {
+	return &pb.NewTicket{
+		Kind:            nt.Kind,
+		Category:        nt.Category,
+		Severity:        nt.Severity,
+		Tier:            nt.Tier,
+		Title:           nt.Title,
+		Description:     nt.Description,
+		ReporterName:    nt.ReporterName,
+		ReporterContact: nt.ReporterContact,
+		Location:        nt.Location,
+		Asset:           nt.Asset,
+		Fields:          copyFields(nt.Fields),
+		EventAt:         timeToPB(nt.EventAt),
+	}
+}
+
+func newTicketFromPB(p *pb.NewTicket) NewTicket {
+	if p == nil {
+		return NewTicket{}
+	}
+	return NewTicket{
+		Kind:            p.GetKind(),
+		Category:        p.GetCategory(),
+		Severity:        p.GetSeverity(),
+		Tier:            p.GetTier(),
+		Title:           p.GetTitle(),
+		Description:     p.GetDescription(),
+		ReporterName:    p.GetReporterName(),
+		ReporterContact: p.GetReporterContact(),
+		Location:        p.GetLocation(),
+		Asset:           p.GetAsset(),
+		Fields:          copyFields(p.GetFields()),
+		EventAt:         timeFromPB(p.GetEventAt()),
+	}
+}
+
+func deliveryToPB(d Delivery) *pb.Delivery {
+	out := &pb.Delivery{Id: d.ID}
+	if d.Ticket != nil {
+		out.Ticket = ticketToPB(*d.Ticket)
+	}
+	if d.Event != nil {
+		out.Event = eventToPB(*d.Event)
+	}
+	return out
+}
+
+func ackFromPB(a *pb.DeliveryAck) Ack {
+	out := Ack{ID: a.GetId(), Err: a.GetError()}
+	if r := a.GetReply(); r != nil {
+		out.Reply = Reply{Accept: r.GetAccept(), Assignee: r.GetAssignee(), Note: r.GetNote()}
+	}
+	return out
+}

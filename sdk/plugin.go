@@ -23,17 +23,19 @@ type GRPCPlugin struct {
 var _ plugin.GRPCPlugin = (*GRPCPlugin)(nil)
 
 // GRPCServer registers the department service, backed by Impl, on s.
-func (p *GRPCPlugin) GRPCServer(_ *plugin.GRPCBroker, s *grpc.Server) error {
+// The broker is kept to dial the Host service the host names in Configure.
+func (p *GRPCPlugin) GRPCServer(broker *plugin.GRPCBroker, s *grpc.Server) error {
 	if p.Impl == nil {
 		return fmt.Errorf("sdk: GRPCPlugin has no department to serve")
 	}
-	pb.RegisterDepartmentServer(s, newGRPCServer(p.Impl))
+	pb.RegisterDepartmentServer(s, newGRPCServer(p.Impl, broker))
 	return nil
 }
 
-// GRPCClient returns a [Client] speaking to the plugin over conn.
-func (p *GRPCPlugin) GRPCClient(_ context.Context, _ *plugin.GRPCBroker, conn *grpc.ClientConn) (any, error) {
-	return &grpcClient{rpc: pb.NewDepartmentClient(conn)}, nil
+// GRPCClient returns a [Client] speaking to the plugin over conn. The
+// broker is kept to serve a [Config.Host] to the plugin.
+func (p *GRPCPlugin) GRPCClient(_ context.Context, broker *plugin.GRPCBroker, conn *grpc.ClientConn) (any, error) {
+	return &grpcClient{rpc: pb.NewDepartmentClient(conn), broker: broker}, nil
 }
 
 // PluginSet is the plugin set a host puts in plugin.ClientConfig.Plugins.

@@ -189,10 +189,10 @@ func TestInfoConfigureHealth(t *testing.T) {
 	if want := (sdk.Info{Name: "recorder", Version: "1.2.3", Description: "records calls"}); info != want {
 		t.Errorf("Info = %+v, want %+v", info, want)
 	}
-	if err := c.Configure(ctx, json.RawMessage(`{"roster":{"a":["b"]}}`)); err != nil {
+	if err := c.Configure(ctx, sdk.Config{Settings: json.RawMessage(`{"roster":{"a":["b"]}}`)}); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Configure(ctx, nil); err != nil {
+	if err := c.Configure(ctx, sdk.Config{}); err != nil {
 		t.Fatal(err)
 	}
 	rec.mu.Lock()
@@ -223,7 +223,7 @@ func TestPluginErrorsNameThePlugin(t *testing.T) {
 	}{
 		{"HandleTicket", func() error { _, err := c.HandleTicket(ctx, sdk.Ticket{ID: "T-1"}); return err }, "roster is empty"},
 		{"HandleEvent", func() error { return c.HandleEvent(ctx, sdk.Event{ID: "T-1/1"}) }, "roster is empty"},
-		{"Configure", func() error { return c.Configure(ctx, json.RawMessage(`{}`)) }, "roster is empty"},
+		{"Configure", func() error { return c.Configure(ctx, sdk.Config{Settings: json.RawMessage(`{}`)}) }, "roster is empty"},
 		{"Health", func() error { return c.Health(ctx) }, "downstream lost"},
 	}
 	for _, tc := range tests {
@@ -291,7 +291,7 @@ func TestDepartmentWithoutOptionalCapabilities(t *testing.T) {
 	if err := c.HandleEvent(ctx, sdk.Event{ID: "T-1/2", Type: "ticket.note_added"}); err != nil {
 		t.Errorf("HandleEvent on a plugin without EventHandler = %v, want an ack", err)
 	}
-	if err := c.Configure(ctx, json.RawMessage(`{"ignored":true}`)); err != nil {
+	if err := c.Configure(ctx, sdk.Config{Settings: json.RawMessage(`{"ignored":true}`)}); err != nil {
 		t.Errorf("Configure on a plugin without Configurer = %v, want nil", err)
 	}
 	if err := c.Health(ctx); err != nil {

@@ -3,7 +3,9 @@ package sdk
 import (
 	"context"
 	"fmt"
+	"sync"
 
+	"github.com/hashicorp/go-plugin"
 	pb "github.com/switchboard-desk/switchboard/sdk/proto/departmentv1"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -17,10 +19,16 @@ type grpcServer struct {
 	pb.UnimplementedDepartmentServer
 	impl Department
 	name string
+	// broker dials the Host service the host serves (nil in tests that
+	// build a server without go-plugin).
+	broker *plugin.GRPCBroker
+
+	mu       sync.Mutex
+	hostConn *grpc.ClientConn // the current Host connection, if any
 }
 
-func newGRPCServer(d Department) *grpcServer {
-	return &grpcServer{impl: d, name: d.Info().Name}
+func newGRPCServer(d Department, broker *plugin.GRPCBroker) *grpcServer {
+	return &grpcServer{impl: d, name: d.Info().Name, broker: broker}
 }
 
 // pluginErr marks err as the plugin's own: the client turns it into a
@@ -53,6 +61,9 @@ func (s *grpcServer) Describe(ctx context.Context, _ *pb.DescribeRequest) (resp 
 // Configure implements pb.DepartmentServer.
 func (s *grpcServer) Configure(ctx context.Context, req *pb.ConfigureRequest) (resp *pb.ConfigureResponse, err error) {
 	defer s.guard(ctx, &err)
+	if err := s.useHost(req.GetHostServiceId()); err != nil {
+		return nil, err
+	}
 	if c, ok := s.impl.(Configurer); ok {
 		var settings []byte
 		if len(req.GetSettings()) > 0 {
@@ -63,6 +74,43 @@ func (s *grpcServer) Configure(ctx context.Context, req *pb.ConfigureRequest) (r
 		}
 	}
 	return &pb.ConfigureResponse{}, nil
+}
+
+// useHost dials the Host service the host serves on broker id and hands it
+// to a HostUser department, replacing (and closing) the Host of an earlier
+// Configure. It does nothing when id is 0 or the department is no HostUser.
+func (s *grpcServer) useHost(id uint32) error {
+	hu, ok := s.impl.(HostUser)
+	if id == 0 || !ok {
+		return nil
+	}
+	if s.broker == nil {
+		return status.Error(codes.FailedPrecondition, "Configure: host_service_id is set but the plugin has no go-plugin broker")
+	}
+	conn, err := s.broker.Dial(id)
+	if err != nil {
+		return status.Errorf(codes.Unavailable, "Configure: dialing the host service (broker id %d): %v", id, err)
+	}
+	s.mu.Lock()
+	old := s.hostConn
+	s.hostConn = conn
+	s.mu.Unlock()
+	hu.UseHost(newHostClient(conn))
+	if old != nil {
+		_ = old.Close()
+	}
+	return nil
+}
+
+// Capabilities implements pb.DepartmentServer. Every SDK plugin serves the
+// work stream, takes events (acknowledging them unread without an
+// EventHandler) and answers Health; "host" is listed for a HostUser.
+func (s *grpcServer) Capabilities(context.Context, *pb.CapabilitiesRequest) (*pb.CapabilitiesResponse, error) {
+	caps := []string{capDeliver, capEvents, capHealth}
+	if _, ok := s.impl.(HostUser); ok {
+		caps = append(caps, capHost)
+	}
+	return &pb.CapabilitiesResponse{Capabilities: caps}, nil
 }
 
 // HandleTicket implements pb.DepartmentServer.

@@ -23,6 +23,7 @@ import (
 	"github.com/switchboard-desk/switchboard/daemon/api"
 	"github.com/switchboard-desk/switchboard/daemon/config"
 	"github.com/switchboard-desk/switchboard/daemon/desk"
+	"github.com/switchboard-desk/switchboard/daemon/hostapi"
 	"github.com/switchboard-desk/switchboard/daemon/live"
 	"github.com/switchboard-desk/switchboard/daemon/pluginhost"
 	"github.com/switchboard-desk/switchboard/daemon/report"
@@ -32,6 +33,7 @@ import (
 	"github.com/switchboard-desk/switchboard/daemon/store/sqlite"
 	"github.com/switchboard-desk/switchboard/daemon/wire"
 	"github.com/switchboard-desk/switchboard/dashboards"
+	"github.com/switchboard-desk/switchboard/sdk"
 )
 
 // Options configure an Agent beyond its config file.
@@ -194,6 +196,14 @@ func (a *Agent) Run(ctx context.Context) error {
 
 	popts := a.opts.Plugin
 	popts.Logger = a.log.Named("plugin")
+	// Plugins call back into the desk through the host API, acting only on
+	// their own department's tickets unless config.toml grants more (read
+	// on every call, so a reload's grants apply at once).
+	grants := func(dept, other string) bool {
+		d, ok := a.config().Department(dept)
+		return ok && d.Granted(other)
+	}
+	popts.HostAPI = func(dept string) sdk.Host { return hostapi.New(dk, grants).For(dept) }
 	popts.OnState = func(s pluginhost.Status) {
 		d := departmentOf(s)
 		hub.Publish(wire.Message{Type: wire.MsgDepartment, Department: &d})
@@ -205,7 +215,16 @@ func (a *Agent) Run(ctx context.Context) error {
 			}()
 		}
 	}
-	host, err := pluginhost.New(pluginSpecs(cfg, a.opts.Executable), popts)
+	specs := pluginSpecs(cfg, a.opts.Executable)
+	for _, s := range specs {
+		// A missing binary or a wrong sha256 is told now, by name; the
+		// department is marked failed when its start is refused, and the
+		// rest of the desk runs.
+		if err := s.Check(); err != nil {
+			a.log.Error("department plugin will not start", "department", s.Name, "error", err)
+		}
+	}
+	host, err := pluginhost.New(specs, popts)
 	if err != nil {
 		return err
 	}
@@ -217,7 +236,7 @@ func (a *Agent) Run(ctx context.Context) error {
 		Publisher: hub,
 		Plugins:   host,
 		Departments: func() []wire.Department {
-			return departments(cfg, host)
+			return departments(a.config(), host)
 		},
 		Logger: a.log.Named("desk"),
 		Now:    clock.Now,
@@ -298,7 +317,7 @@ loop:
 			runErr = fmt.Errorf("agent: http server: %w", err)
 			break loop
 		case <-a.opts.Reload:
-			a.reload(dk)
+			a.reload(dk, host)
 		}
 	}
 
@@ -343,9 +362,20 @@ func (a *Agent) banner(addr, token, tokenPath string) {
 	fmt.Fprintf(a.opts.Stdout, "  Intake:    %s/new#token=<the token>\n", url)
 }
 
-// reload reads the config file again and swaps in its routes, policies and
-// escalation chains. A bad file leaves the running rules untouched.
-func (a *Agent) reload(dk *desk.Desk) {
+// config returns the configuration in force.
+func (a *Agent) config() *config.Config {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.cfg
+}
+
+// reload reads the config file again and swaps in its routes, policies,
+// escalation chains and plugins: departments added get a plugin process,
+// removed ones lose theirs, and one whose plugin, command, sha256, tls or
+// settings changed gets a new process that takes over what the old one had
+// not acknowledged (it stays in the outbox). A bad file, or a plugin binary
+// that is missing or fails its sha256, leaves everything running as it was.
+func (a *Agent) reload(dk *desk.Desk, host *pluginhost.Host) {
 	if a.opts.ConfigPath == "" {
 		a.log.Warn("reload requested but the agent has no config file")
 		return
@@ -354,17 +384,30 @@ func (a *Agent) reload(dk *desk.Desk) {
 	if err == nil {
 		err = cfg.Validate()
 	}
-	if err == nil {
-		err = sameDepartments(a.cfg, cfg)
-	}
 	var rs rules
 	if err == nil {
 		rs, err = buildRules(cfg)
+	}
+	specs := pluginSpecs(cfg, a.opts.Executable)
+	for _, s := range specs {
+		if err == nil {
+			err = s.Check()
+		}
 	}
 	if err != nil {
 		a.log.Error("reload failed; keeping the running configuration", "error", err)
 		return
 	}
+	changes, err := host.Update(a.runCtx, specs)
+	if err != nil {
+		a.log.Error("reload: plugins", "error", err)
+	}
+	if len(changes.Added)+len(changes.Removed)+len(changes.Upgraded) > 0 {
+		a.log.Info("reload: plugins changed", "added", changes.Added, "removed", changes.Removed, "upgraded", changes.Upgraded)
+	}
+	a.mu.Lock()
+	a.cfg = cfg
+	a.mu.Unlock()
 	dk.SetRules(rs.router, desk.WithDirectory(rs.engine, desk.Directory{Repeat: cfg.Repeat}), cfg.Routing.Fallback)
 	// Moving open deadlines and re-arming their timers reads every open
 	// ticket: in the background, one reload's pass after another's.
@@ -374,11 +417,8 @@ func (a *Agent) reload(dk *desk.Desk) {
 			a.log.Error("reload: re-arm SLA timers", "error", err)
 		}
 	})
-	a.log.Info("configuration reloaded: routes, policies and escalation chains",
-		"routes", len(cfg.Routes), "policies", len(cfg.Policies))
-	if departmentsChanged(a.cfg, cfg) {
-		a.log.Warn("department settings changed: they take effect at the next restart")
-	}
+	a.log.Info("configuration reloaded: routes, policies, escalation chains and plugins",
+		"routes", len(cfg.Routes), "policies", len(cfg.Policies), "departments", len(cfg.Departments))
 }
 
 func openStore(ctx context.Context, cfg *config.Config) (store.Store, error) {

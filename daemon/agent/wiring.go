@@ -2,11 +2,7 @@ package agent
 
 import (
 	"encoding/json"
-	"errors"
-	"fmt"
 	"path/filepath"
-	"reflect"
-	"sort"
 	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -48,7 +44,7 @@ func buildRules(cfg *config.Config) (rules, error) {
 func pluginSpecs(cfg *config.Config, exe string) []pluginhost.Spec {
 	specs := make([]pluginhost.Spec, 0, len(cfg.Departments))
 	for _, d := range cfg.Departments {
-		s := pluginhost.Spec{Name: d.Name, Title: d.Title, SHA256: d.SHA256}
+		s := pluginhost.Spec{Name: d.Name, Title: d.Title, SHA256: d.SHA256, NoTLS: !d.UseTLS()}
 		switch {
 		case d.Plugin != "":
 			s.Cmd = []string{exe, "plugin", d.Plugin}
@@ -106,52 +102,4 @@ func registerDeskMetrics(reg *prometheus.Registry, dk *desk.Desk) {
 			}
 		}
 	})
-}
-
-// sameDepartments refuses a reload whose departments differ in name from
-// the running ones: the plugin host serves the departments it started with,
-// and a ticket routed to a department without a plugin would wait forever.
-// Adding and removing departments takes a restart.
-func sameDepartments(running, next *config.Config) error {
-	have, want := deptNames(running), deptNames(next)
-	if reflect.DeepEqual(have, want) {
-		return nil
-	}
-	var added, removed []string
-	for _, n := range want {
-		if !contains(have, n) {
-			added = append(added, n)
-		}
-	}
-	for _, n := range have {
-		if !contains(want, n) {
-			removed = append(removed, n)
-		}
-	}
-	return errors.New(fmt.Sprint("departments changed (added ", added, ", removed ", removed,
-		"): adding or removing a department needs a restart of the agent"))
-}
-
-// departmentsChanged reports whether any department's plugin, command,
-// checksum or settings differ.
-func departmentsChanged(running, next *config.Config) bool {
-	return !reflect.DeepEqual(running.Departments, next.Departments)
-}
-
-func deptNames(c *config.Config) []string {
-	names := make([]string, 0, len(c.Departments))
-	for _, d := range c.Departments {
-		names = append(names, d.Name)
-	}
-	sort.Strings(names)
-	return names
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

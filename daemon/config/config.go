@@ -78,9 +78,34 @@ type Department struct {
 	Command string `toml:"command"`
 	// SHA256 is the hex sha256 of Command; required with Command.
 	SHA256 string `toml:"sha256"`
+	// TLS turns go-plugin's AutoMTLS on for the connection to the plugin
+	// (default true). Set it to false for a plugin written in a language
+	// without go-plugin's AutoMTLS support (sdk/PROTOCOL.md).
+	TLS *bool `toml:"tls"`
+	// Grants lists other departments whose tickets the plugin may act on
+	// through the host API; "*" grants every department. A plugin always
+	// acts on its own department's tickets.
+	Grants []string `toml:"grants"`
 	// Settings is handed to the plugin as JSON when it starts (rosters,
 	// queues: whatever the plugin documents).
 	Settings map[string]any `toml:"settings"`
+}
+
+// UseTLS reports whether AutoMTLS is on for the department's plugin.
+func (d Department) UseTLS() bool { return d.TLS == nil || *d.TLS }
+
+// Granted reports whether the department's plugin may act on tickets of
+// department other.
+func (d Department) Granted(other string) bool {
+	if other == d.Name {
+		return true
+	}
+	for _, g := range d.Grants {
+		if g == "*" || g == other {
+			return true
+		}
+	}
+	return false
 }
 
 // Match selects tickets by their fields. An empty list matches anything; a

@@ -113,6 +113,13 @@ func (c *Config) validateDepartments(add addFunc) {
 			add("%s: sha256 applies only to command", item)
 		}
 	}
+	for i, d := range c.Departments {
+		for _, g := range d.Grants {
+			if _, ok := c.Department(g); !ok && g != "*" {
+				add("%s: grants names unknown department %q", departmentItem(i, d.Name), g)
+			}
+		}
+	}
 	if len(c.Departments) == 0 {
 		add("department: at least one [[department]] is required")
 	}

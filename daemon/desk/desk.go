@@ -50,10 +50,13 @@ type Publisher interface {
 	Publish(msgs ...wire.Message)
 }
 
-// Plugins reaches department plugins.
+// Plugins reaches department plugins. Deliver hands one ticket offer or
+// event to dept's plugin and returns its acknowledgement; an error wrapping
+// pluginhost.ErrUnavailable means the item was not delivered for sure and
+// must be sent again when the plugin is back, and
+// pluginhost.ErrUnknownDepartment that dept has no plugin.
 type Plugins interface {
-	HandleTicket(ctx context.Context, dept string, t sdk.Ticket) (sdk.Reply, error)
-	HandleEvent(ctx context.Context, dept string, ev sdk.Event) error
+	Deliver(ctx context.Context, dept string, d sdk.Delivery) (sdk.Ack, error)
 }
 
 // Departments reports the departments and their plugins' states.
@@ -71,9 +74,6 @@ type Options struct {
 	Logger      hclog.Logger
 	// Now is the clock; default time.Now.
 	Now func() time.Time
-	// Workers is the number of dispatch workers per department; default 16
-	// (measured: 4 left a 1.4 s backlog at 16 clients, see BENCHMARKS.md).
-	Workers int
 	// RetryDelay is how long a failed delivery waits before it is tried
 	// again; default 2s.
 	RetryDelay time.Duration
@@ -93,12 +93,12 @@ type Desk struct {
 
 	rules atomic.Pointer[rules]
 
-	mu        sync.Mutex
-	queues    map[string]*queue    // dispatch, per department
-	notifiers map[string]*notifier // plugin events, per department
-	attempts  map[string]int       // failed hand-overs per ticket
-	closed    bool
-	onCommit  []func(ticket.Ticket, []ticket.Event)
+	mu       sync.Mutex
+	outbox   store.OutboxStore
+	couriers map[string]*courier // outbox delivery, per department
+	attempts map[string]int      // failed deliveries per ticket
+	closed   bool
+	onCommit []func(ticket.Ticket, []ticket.Event)
 
 	// stop is closed by Stop: workers finish the ticket in hand and exit.
 	// ctx is cancelled when Stop's deadline passes, abandoning calls still
@@ -121,9 +121,6 @@ func New(o Options) *Desk {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	if o.Workers <= 0 {
-		o.Workers = 16
-	}
 	if o.RetryDelay <= 0 {
 		o.RetryDelay = 2 * time.Second
 	}
@@ -131,10 +128,17 @@ func New(o Options) *Desk {
 		o.Logger = hclog.NewNullLogger()
 	}
 	ctx, cancel := context.WithCancel(context.Background())
+	ob, _ := o.Store.(store.OutboxStore)
+	if ob != nil {
+		// Before any write: every event from now on decides its outbox
+		// items in its own transaction.
+		ob.SetOutbox(outboxFor)
+	}
 	return &Desk{
-		store: o.Store, sched: o.Scheduler, pub: o.Publisher, plugins: o.Plugins,
+		outbox: ob,
+		store:  o.Store, sched: o.Scheduler, pub: o.Publisher, plugins: o.Plugins,
 		depts: o.Departments, log: o.Logger, now: o.Now, opts: o,
-		queues: map[string]*queue{}, notifiers: map[string]*notifier{}, attempts: map[string]int{},
+		couriers: map[string]*courier{}, attempts: map[string]int{},
 		stop: make(chan struct{}), ctx: ctx, cancel: cancel,
 	}
 }
@@ -162,21 +166,25 @@ func (d *Desk) OnCommit(f func(ticket.Ticket, []ticket.Event)) {
 }
 
 // Start rebuilds the SLA timers of every open ticket (so that what breached
-// while the daemon was down fires at once, in deadline order) and queues
-// every ticket still waiting for its department. With a store.TimerStore it
-// reads only the stored timers and the status index, then checks the stored
-// timers against the current rules in the background (see timers.go).
+// while the daemon was down fires at once, in deadline order) and starts
+// delivering every department's outbox. With a store.TimerStore it reads
+// only the stored timers, then checks them against the current rules in
+// the background (see timers.go).
 func (d *Desk) Start(ctx context.Context) error {
+	if d.outbox == nil {
+		return errNoOutbox
+	}
+	pending, err := d.startCouriers(ctx)
+	if err != nil {
+		return fmt.Errorf("desk: read the outbox: %w", err)
+	}
 	ts, ok := d.store.(store.TimerStore)
 	if !ok {
-		n, pending, err := d.rearm(ctx)
+		n, err := d.rearm(ctx)
 		if err != nil {
 			return err
 		}
-		for i := range pending {
-			d.enqueue(pending[i].Department, pending[i].ID)
-		}
-		d.log.Info("desk started", "open_tickets", n, "awaiting_dispatch", len(pending))
+		d.log.Info("desk started", "open_tickets", n, "outbox", pending)
 		return nil
 	}
 	ts.SetNextDue(d.nextDue)
@@ -194,20 +202,13 @@ func (d *Desk) Start(ctx context.Context) error {
 		}
 		n = checked
 	}
-	pending, err := awaitingDispatch(ctx, ts)
-	if err != nil {
-		return fmt.Errorf("desk: tickets awaiting dispatch: %w", err)
-	}
-	for _, p := range pending {
-		d.enqueue(p[1], p[0])
-	}
 	d.mu.Lock()
 	if !d.closed && unknown == 0 {
 		d.workers.Add(1)
 		go d.checkInBackground()
 	}
 	d.mu.Unlock()
-	d.log.Info("desk started", "timers", n, "awaiting_dispatch", len(pending), "took", time.Since(began).Round(time.Millisecond))
+	d.log.Info("desk started", "timers", n, "outbox", pending, "took", time.Since(began).Round(time.Millisecond))
 	return nil
 }
 
@@ -220,17 +221,14 @@ func (d *Desk) Rearm(ctx context.Context) error {
 }
 
 // rearm reschedules every open ticket read from the store, for stores that
-// keep no timers, and returns those awaiting dispatch.
-func (d *Desk) rearm(ctx context.Context) (n int, pending []ticket.Ticket, err error) {
+// keep no timers.
+func (d *Desk) rearm(ctx context.Context) (n int, err error) {
 	err = d.store.Open(ctx, func(t ticket.Ticket) error {
 		n++
 		d.reschedule(&t)
-		if needsDispatch(&t) {
-			pending = append(pending, t)
-		}
 		return nil
 	})
-	return n, pending, err
+	return n, err
 }
 
 // Stop stops taking work and lets each dispatch worker finish the ticket
@@ -244,9 +242,6 @@ func (d *Desk) Stop(ctx context.Context) {
 		return
 	}
 	d.closed = true
-	for _, n := range d.notifiers {
-		close(n.ch)
-	}
 	d.mu.Unlock()
 	close(d.stop)
 	done := make(chan struct{})
@@ -273,7 +268,7 @@ func (d *Desk) committed(t ticket.Ticket, evs []ticket.Event) {
 		d.pub.Publish(msgs...)
 	}
 	d.reschedule(&t)
-	d.notify(t, evs)
+	d.kickFor(&t, evs)
 	d.mu.Lock()
 	hooks := d.onCommit
 	d.mu.Unlock()

@@ -50,6 +50,16 @@ func (f *fakePlugins) HandleEvent(_ context.Context, _ string, ev sdk.Event) err
 	return nil
 }
 
+// Deliver implements desk.Plugins over the two handlers, as the plugin host
+// does for a plugin without the work stream.
+func (f *fakePlugins) Deliver(ctx context.Context, dept string, d sdk.Delivery) (sdk.Ack, error) {
+	if d.Ticket != nil {
+		r, err := f.HandleTicket(ctx, dept, *d.Ticket)
+		return sdk.Ack{ID: d.ID, Reply: r}, err
+	}
+	return sdk.Ack{ID: d.ID}, f.HandleEvent(ctx, dept, *d.Event)
+}
+
 func (f *fakePlugins) set(h func(dept string, t sdk.Ticket) (sdk.Reply, error)) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -110,6 +120,14 @@ var t0 = time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
 
 func newEnv(t *testing.T, path string, clock *slatest.FakeClock, plugins *fakePlugins) *env {
 	t.Helper()
+	e := newEnvWith(t, path, clock, plugins)
+	e.plugins = plugins
+	return e
+}
+
+// newEnvWith is newEnv with any desk.Plugins.
+func newEnvWith(t *testing.T, path string, clock *slatest.FakeClock, plugins desk.Plugins) *env {
+	t.Helper()
 	if path == "" {
 		path = filepath.Join(t.TempDir(), "desk.db")
 	}
@@ -125,7 +143,7 @@ func newEnv(t *testing.T, path string, clock *slatest.FakeClock, plugins *fakePl
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, path: path, st: st, clock: clock, plugins: plugins, pub: &recorder{}}
+	e := &env{t: t, path: path, st: st, clock: clock, pub: &recorder{}}
 	e.desk = desk.New(desk.Options{Store: st, Publisher: e.pub, Plugins: plugins, Now: clock.Now, RetryDelay: 10 * time.Millisecond})
 	e.sched = sla.NewScheduler(clock, e.desk.FireSLA, nil)
 	e.desk.SetScheduler(e.sched)

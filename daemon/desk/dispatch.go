@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/switchboard-desk/switchboard/daemon/pluginhost"
 	"github.com/switchboard-desk/switchboard/daemon/store"
 	"github.com/switchboard-desk/switchboard/daemon/ticket"
+	"github.com/switchboard-desk/switchboard/sdk"
 )
 
 // A ticket waits for its department while it is new. The hand-over and the
@@ -29,149 +29,68 @@ const MaxDispatchAttempts = 5
 // maxRetryDelay caps the backoff between attempts.
 const maxRetryDelay = 5 * time.Minute
 
-// queue is one department's dispatch queue: an unbounded FIFO of ticket ids
-// without duplicates, served by a few workers.
-type queue struct {
-	mu      sync.Mutex
-	ids     []string
-	queued  map[string]bool
-	wake    chan struct{}
-	started bool
-}
-
-func (q *queue) push(id string) bool {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if q.queued[id] {
-		return false
-	}
-	q.queued[id] = true
-	q.ids = append(q.ids, id)
-	select {
-	case q.wake <- struct{}{}:
-	default:
-	}
-	return true
-}
-
-func (q *queue) pop() (string, bool) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if len(q.ids) == 0 {
-		return "", false
-	}
-	id := q.ids[0]
-	q.ids[0] = ""
-	q.ids = q.ids[1:]
-	delete(q.queued, id)
-	if len(q.ids) > 0 {
-		select {
-		case q.wake <- struct{}{}:
-		default:
-		}
-	}
-	return id, true
-}
-
-func (d *Desk) enqueue(dept, id string) {
-	d.mu.Lock()
-	if d.closed {
-		d.mu.Unlock()
-		return
-	}
-	q := d.queues[dept]
-	if q == nil {
-		q = &queue{queued: map[string]bool{}, wake: make(chan struct{}, 1)}
-		d.queues[dept] = q
-	}
-	if !q.started {
-		q.started = true
-		for i := 0; i < d.opts.Workers; i++ {
-			d.workers.Add(1)
-			go d.worker(dept, q)
-		}
-	}
-	d.mu.Unlock()
-	q.push(id)
-}
-
-// Redeliver queues every ticket of dept still waiting for its plugin. The
-// daemon calls it when the department's plugin (re)starts.
-func (d *Desk) Redeliver(ctx context.Context, dept string) error {
-	f := store.Filter{Department: dept, Status: ticket.StatusNew, Limit: 500}
-	var ids []string
-	for {
-		page, err := d.store.List(ctx, f)
-		if err != nil {
-			return err
-		}
-		for _, t := range page.Tickets {
-			ids = append(ids, t.ID)
-		}
-		if page.NextCursor == "" {
-			break
-		}
-		f.Cursor = page.NextCursor
-	}
-	// List is newest first; deliver oldest first.
-	for i := len(ids) - 1; i >= 0; i-- {
-		d.enqueue(dept, ids[i])
-	}
-	return nil
-}
-
-func (d *Desk) worker(dept string, q *queue) {
-	defer d.workers.Done()
-	for {
-		if d.stopping() {
-			return
-		}
-		id, ok := q.pop()
-		if !ok {
-			select {
-			case <-q.wake:
-				continue
-			case <-d.stop:
-				return
-			}
-		}
-		d.deliver(d.ctx, dept, id)
-	}
-}
-
-func (d *Desk) stopping() bool {
-	select {
-	case <-d.stop:
-		return true
-	default:
-		return false
-	}
-}
-
-// deliver hands one ticket to its department's plugin and records the
-// hand-over and the answer in one commit: new → dispatched (stamped with the
-// time it was sent) → acknowledged. Until that commit the ticket stays new,
-// so a crash or a dead plugin meanwhile means it is delivered again.
-func (d *Desk) deliver(ctx context.Context, dept, id string) {
-	t, err := d.store.Get(ctx, id)
-	if err != nil {
+// deliverOutboxItem hands one outbox item to dept's plugin and records the
+// answer. For an offer, the hand-over and the plugin's answer are one
+// commit: new → dispatched (stamped with the time it was sent) →
+// acknowledged. Until that commit the ticket stays new and its offer stays
+// in the outbox, so a crash or a dead plugin meanwhile means it is offered
+// again; an offer whose ticket is no longer new here (answered already, or
+// moved) is only removed, so the daemon applies each answer once.
+func (d *Desk) deliverOutboxItem(ctx context.Context, dept string, it store.OutboxItem) (outcome, time.Duration) {
+	t, err := d.store.Get(ctx, it.TicketID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return delivered, 0
+	case err != nil:
 		if ctx.Err() == nil {
-			d.log.Error("dispatch: load ticket", "ticket", id, "error", err)
+			d.log.Error("dispatch: load ticket", "ticket", it.TicketID, "error", err)
 		}
-		return
+		return retryLater, d.opts.RetryDelay
 	}
-	if t.Department != dept || !needsDispatch(&t) {
-		return
+	if it.Offer && (t.Department != dept || !needsDispatch(&t)) {
+		return delivered, 0
+	}
+	var del sdk.Delivery
+	if it.Offer {
+		st := SDKTicket(&t)
+		del.Ticket = &st
+	} else {
+		ev := toSDKEvent(&it.Event, &t)
+		del.Event = &ev
 	}
 	sent := d.now().UTC()
-	reply, err := d.plugins.HandleTicket(ctx, dept, toSDKTicket(&t))
-	if err != nil {
-		d.deliveryFailed(ctx, dept, id, err)
-		return
+	ack, err := d.plugins.Deliver(ctx, dept, del)
+	if err == nil && ack.Err != "" {
+		err = &pluginFailure{msg: ack.Err}
 	}
-	d.clearAttempts(id)
-	actor := "plugin:" + dept
-	after, err := d.update(ctx, id, func(t *ticket.Ticket) ([]ticket.Event, error) {
+	if err != nil {
+		return d.deliveryFailed(ctx, dept, it, err)
+	}
+	if !it.Offer {
+		return delivered, 0
+	}
+	d.clearAttempts(it.TicketID)
+	if err := d.recordReply(ctx, dept, it.TicketID, sent, ack.Reply); err != nil {
+		if ctx.Err() == nil {
+			d.log.Error("dispatch: record plugin reply", "department", dept, "ticket", it.TicketID, "error", err)
+		}
+		return retryLater, d.opts.RetryDelay
+	}
+	return delivered, 0
+}
+
+// pluginFailure is the plugin's own failure on an item (an ack with an
+// error).
+type pluginFailure struct{ msg string }
+
+func (e *pluginFailure) Error() string { return e.msg }
+
+// recordReply commits a plugin's answer to an offer.
+func (d *Desk) recordReply(ctx context.Context, dept, id string, sent time.Time, reply sdk.Reply) error {
+	actor := pluginActor(dept)
+	acked := false
+	_, err := d.update(ctx, id, func(t *ticket.Ticket) ([]ticket.Event, error) {
+		acked = false
 		if t.Department != dept || !needsDispatch(t) {
 			return nil, nil // someone else moved it meanwhile
 		}
@@ -180,6 +99,7 @@ func (d *Desk) deliver(ctx context.Context, dept, id string) {
 			return nil, err
 		}
 		evs[0].At = sent
+		evs[0].Quiet = true
 		if !reply.Accept {
 			return append(evs, d.decline(t, reply.Note, actor)...), nil
 		}
@@ -196,62 +116,71 @@ func (d *Desk) deliver(ctx context.Context, dept, id string) {
 			t.Assignee = reply.Assignee
 			evs = append(evs, ticket.NewEvent(ticket.EventAssigned, actor, d.now(), data))
 		}
+		acked = true
+		// The plugin answered: it is not told of its own answer, nor of
+		// what the answer met (the response target).
+		for i := range evs {
+			evs[i].Quiet = true
+		}
 		return evs, nil
 	})
-	if err != nil {
-		if ctx.Err() == nil {
-			d.log.Error("dispatch: record plugin reply", "department", dept, "ticket", id, "error", err)
-		}
-		return
+	if err == nil && acked {
+		d.acksTotal.Add(1)
 	}
-	if needsDispatch(&after) && after.Department != dept {
-		d.enqueue(after.Department, id) // declined: on to the fallback
-		return
-	}
-	d.acksTotal.Add(1)
+	return err
 }
 
-// deliveryFailed decides what a failed hand-over means. A plugin that is
-// not running keeps the ticket new until it is back (Redeliver). A
-// department with no plugin, or a plugin that keeps failing on the ticket,
-// sends it to the fallback department. Other failures are recorded in the
-// ticket's history and retried with backoff.
-func (d *Desk) deliveryFailed(ctx context.Context, dept, id string, cause error) {
+// deliveryFailed decides what a failed delivery means. A plugin that is
+// not running keeps the item in the outbox until it is back. A department
+// with no plugin sends its offers to the fallback department. A plugin's
+// failure on an offer is recorded in the ticket's history and retried with
+// backoff; after MaxDispatchAttempts the ticket goes to the fallback. A
+// failure on an event is retried with backoff until the plugin takes it.
+func (d *Desk) deliveryFailed(ctx context.Context, dept string, it store.OutboxItem, cause error) (outcome, time.Duration) {
 	if ctx.Err() != nil {
-		return
+		return unavailable, 0
 	}
 	switch {
 	case errors.Is(cause, pluginhost.ErrUnknownDepartment):
-		d.reroute(ctx, dept, id, fmt.Sprintf("department %s has no plugin", dept), cause)
-		return
+		if it.Offer {
+			d.reroute(ctx, dept, it.TicketID, fmt.Sprintf("department %s has no plugin", dept), cause)
+		}
+		return delivered, 0 // nobody to tell
 	case errors.Is(cause, pluginhost.ErrUnavailable):
-		d.log.Debug("dispatch: plugin unavailable, ticket waits", "department", dept, "ticket", id, "error", cause)
-		return
+		d.log.Debug("dispatch: plugin unavailable, item waits", "department", dept, "ticket", it.TicketID, "error", cause)
+		return unavailable, 0
 	}
+	id := it.TicketID
 	n := d.attempt(id)
+	delay := d.opts.RetryDelay << min(n-1, 16)
+	if delay > maxRetryDelay || delay <= 0 {
+		delay = maxRetryDelay
+	}
+	if !it.Offer {
+		d.log.Warn("notify plugin: failed, will retry", "department", dept, "ticket", id, "event", it.Event.Type, "attempt", n, "retry_in", delay, "error", cause)
+		return retryLater, delay
+	}
 	fallback := d.rules.Load().fallback
 	if n >= MaxDispatchAttempts && dept != fallback && fallback != "" {
 		d.clearAttempts(id)
 		d.reroute(ctx, dept, id, fmt.Sprintf("plugin of %s failed %d times", dept, n), cause)
-		return
-	}
-	delay := d.opts.RetryDelay << min(n-1, 16)
-	if delay > maxRetryDelay || delay <= 0 {
-		delay = maxRetryDelay
+		return delivered, 0
 	}
 	d.log.Warn("dispatch: plugin failed, will retry", "department", dept, "ticket", id, "attempt", n, "retry_in", delay, "error", cause)
 	_, err := d.update(ctx, id, func(t *ticket.Ticket) ([]ticket.Event, error) {
 		if t.Department != dept || !needsDispatch(t) {
 			return nil, nil
 		}
-		return []ticket.Event{ticket.NewEvent(ticket.EventDispatchErr, "desk", d.now(), map[string]any{
+		ev := ticket.NewEvent(ticket.EventDispatchErr, "desk", d.now(), map[string]any{
 			"department": dept, "attempt": n, "error": cause.Error(), "retry_in": delay.String(),
-		})}, nil
+		})
+		ev.Quiet = true
+		return []ticket.Event{ev}, nil
 	})
 	if err != nil && ctx.Err() == nil {
 		d.log.Error("dispatch: record failure", "ticket", id, "error", err)
 	}
-	time.AfterFunc(delay, func() { d.enqueue(dept, id) })
+	return retryLater, delay
 }
 
 // reroute sends a ticket its department cannot take to the fallback
@@ -262,14 +191,16 @@ func (d *Desk) reroute(ctx context.Context, dept, id, why string, cause error) {
 		d.log.Error("dispatch: ticket cannot be delivered and there is no other department", "department", dept, "ticket", id, "error", cause)
 		return
 	}
-	after, err := d.update(ctx, id, func(t *ticket.Ticket) ([]ticket.Event, error) {
+	_, err := d.update(ctx, id, func(t *ticket.Ticket) ([]ticket.Event, error) {
 		if t.Department != dept || !needsDispatch(t) {
 			return nil, nil
 		}
 		now := d.now().UTC()
 		t.Department = fallback
+		failed := ticket.NewEvent(ticket.EventDispatchErr, "desk", now, map[string]string{"department": dept, "error": cause.Error()})
+		failed.Quiet = true
 		return []ticket.Event{
-			ticket.NewEvent(ticket.EventDispatchErr, "desk", now, map[string]string{"department": dept, "error": cause.Error()}),
+			failed,
 			ticket.NewEvent(ticket.EventRouted, "router", now, routedData{Department: fallback, Reason: why + "; sent to fallback department " + fallback}),
 		}, nil
 	})
@@ -280,9 +211,6 @@ func (d *Desk) reroute(ctx context.Context, dept, id, why string, cause error) {
 		return
 	}
 	d.log.Warn("dispatch: ticket sent to the fallback department", "ticket", id, "from", dept, "to", fallback, "reason", why)
-	if needsDispatch(&after) {
-		d.enqueue(after.Department, id)
-	}
 }
 
 // decline records a plugin's refusal and sends the ticket to the fallback
@@ -294,14 +222,16 @@ func (d *Desk) decline(t *ticket.Ticket, note, actor string) []ticket.Event {
 	evs := []ticket.Event{ticket.NewEvent(ticket.EventNote, actor, now, map[string]string{
 		"note": "declined: " + note,
 	})}
+	evs[0].Quiet = true
 	if fallback == "" || t.Department == fallback {
 		return evs
 	}
 	from := t.Department
 	t.Status = ticket.StatusNew
 	t.Department = fallback
-	return append(evs,
-		ticket.NewEvent(ticket.EventStatus, actor, now, ticket.StatusData{From: ticket.StatusDispatched, To: ticket.StatusNew, Note: "declined by " + from}),
+	back := ticket.NewEvent(ticket.EventStatus, actor, now, ticket.StatusData{From: ticket.StatusDispatched, To: ticket.StatusNew, Note: "declined by " + from})
+	back.Quiet = true // the fallback is offered the ticket by the routing below
+	return append(evs, back,
 		ticket.NewEvent(ticket.EventRouted, "router", now, routedData{Department: fallback, Reason: "declined by " + from + ": " + note}),
 	)
 }
@@ -321,3 +251,12 @@ func (d *Desk) clearAttempts(id string) {
 
 // Acknowledged returns how many plugin acknowledgements the desk recorded.
 func (d *Desk) Acknowledged() int64 { return d.acksTotal.Load() }
+
+func (d *Desk) stopping() bool {
+	select {
+	case <-d.stop:
+		return true
+	default:
+		return false
+	}
+}

@@ -122,7 +122,6 @@ func (d *Desk) Create(ctx context.Context, in ticket.Ticket, idempotencyKey, act
 		return stored, false, nil
 	}
 	d.committed(stored, evs)
-	d.enqueue(stored.Department, stored.ID)
 	return stored, true, nil
 }
 

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/switchboard-desk/switchboard/daemon/pluginhost"
 	"github.com/switchboard-desk/switchboard/daemon/store"
 	"github.com/switchboard-desk/switchboard/daemon/ticket"
 	"github.com/switchboard-desk/switchboard/sdk"
@@ -64,63 +63,8 @@ func slaLive(t *ticket.Ticket) bool {
 	return t.Open() && t.Status != ticket.StatusResolved
 }
 
-// notifierBuffer bounds the events waiting for one department's plugin.
-const notifierBuffer = 4096
-
-// notifier delivers one department's events to its plugin, one at a time,
-// in commit order.
-type notifier struct {
-	ch chan sdk.Event
-}
-
-// notify tells the ticket's department plugin about events it did not cause
-// by its own reply. Events reach a running plugin in order; delivery is best
-// effort: an event the plugin cannot take (it is down, or too far behind)
-// is logged and not redelivered. Tickets themselves are delivered at least
-// once, through dispatch.
-func (d *Desk) notify(t ticket.Ticket, evs []ticket.Event) {
-	if d.plugins == nil || t.Department == "" {
-		return
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.closed {
-		return
-	}
-	n := d.notifiers[t.Department]
-	for i := range evs {
-		switch evs[i].Type {
-		case ticket.EventCreated, ticket.EventRouted:
-			continue // the plugin gets the ticket itself through dispatch
-		}
-		if evs[i].Actor == "plugin:"+t.Department {
-			continue
-		}
-		if n == nil {
-			n = &notifier{ch: make(chan sdk.Event, notifierBuffer)}
-			d.notifiers[t.Department] = n
-			d.workers.Add(1)
-			go d.runNotifier(t.Department, n)
-		}
-		select {
-		case n.ch <- toSDKEvent(&evs[i], &t):
-		default:
-			d.log.Warn("notify plugin: too far behind, event dropped", "department", t.Department, "event", evs[i].Type, "ticket", t.ID)
-		}
-	}
-}
-
-func (d *Desk) runNotifier(dept string, n *notifier) {
-	defer d.workers.Done()
-	for ev := range n.ch {
-		err := d.plugins.HandleEvent(d.ctx, dept, ev)
-		if err != nil && !errors.Is(err, pluginhost.ErrUnavailable) && d.ctx.Err() == nil {
-			d.log.Warn("notify plugin", "department", dept, "event", ev.ID, "error", err)
-		}
-	}
-}
-
-func toSDKTicket(t *ticket.Ticket) sdk.Ticket {
+// SDKTicket is a ticket as a department plugin sees it.
+func SDKTicket(t *ticket.Ticket) sdk.Ticket {
 	st := sdk.Ticket{
 		ID: t.ID, Kind: string(t.Kind), Category: t.Category, Severity: t.Severity, Tier: t.Tier,
 		Title: t.Title, Description: t.Description,
@@ -139,6 +83,6 @@ func toSDKEvent(ev *ticket.Event, t *ticket.Ticket) sdk.Event {
 	return sdk.Event{
 		ID:  fmt.Sprintf("%s/%d", ev.TicketID, ev.Version),
 		Seq: ev.Seq, TicketID: ev.TicketID, Type: ev.Type, Actor: ev.Actor, At: ev.At,
-		Data: ev.Data, Ticket: toSDKTicket(t),
+		Data: ev.Data, Ticket: SDKTicket(t),
 	}
 }

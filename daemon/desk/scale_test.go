@@ -80,11 +80,9 @@ func (c *scaleClock) AfterFunc(d time.Duration, f func()) sla.Timer { return tim
 // scalePlugins accepts every ticket at once and drops events.
 type scalePlugins struct{}
 
-func (scalePlugins) HandleTicket(context.Context, string, sdk.Ticket) (sdk.Reply, error) {
-	return sdk.Reply{Accept: true, Assignee: "tech"}, nil
+func (scalePlugins) Deliver(_ context.Context, _ string, d sdk.Delivery) (sdk.Ack, error) {
+	return sdk.Ack{ID: d.ID, Reply: sdk.Reply{Accept: true, Assignee: "tech"}}, nil
 }
-
-func (scalePlugins) HandleEvent(context.Context, string, sdk.Event) error { return nil }
 
 type discard struct{}
 

@@ -91,17 +91,6 @@ func (d *Desk) rebuildTimers(ctx context.Context, ts store.TimerStore) (n, unkno
 	return n, unknown, err
 }
 
-// awaitingDispatch returns the tickets still waiting for their department
-// (status new, see needsDispatch), oldest first, as (id, department).
-func awaitingDispatch(ctx context.Context, ts store.TimerStore) ([][2]string, error) {
-	var pending [][2]string
-	err := ts.WithStatus(ctx, ticket.StatusNew, func(id, dept string) error {
-		pending = append(pending, [2]string{id, dept})
-		return nil
-	})
-	return pending, err
-}
-
 // CheckTimers checks every open ticket's stored timer against the rules in
 // force: where the engine's next checkpoint differs from the stored one, the
 // ticket is rescheduled and its stored time rewritten (unless the ticket was

@@ -40,22 +40,25 @@ func (h *Host) call(ctx context.Context, dept, method string, fn func(context.Co
 	if err != nil {
 		return err
 	}
-	defer h.calls.Done()
-	inst, state := s.current()
-	if inst == nil {
-		return fmt.Errorf("pluginhost: department %q is %s: %w", dept, state, ErrUnavailable)
+	defer h.leave(s)
+	inst, err := s.running()
+	if err != nil {
+		return err
 	}
-	select {
-	case <-inst.broken: // found dead; the supervisor is replacing it
-		return fmt.Errorf("pluginhost: department %q is restarting: %w", dept, ErrUnavailable)
-	default:
-	}
+	return h.callOn(ctx, s, inst, method, fn)
+}
+
+// callOn runs fn against inst, an instance of s, bounded by CallTimeout,
+// and classifies its error: a timeout or a lost connection breaks the
+// instance and wraps ErrUnavailable.
+func (h *Host) callOn(ctx context.Context, s *supervisor, inst *instance, method string, fn func(context.Context, sdk.Client) error) error {
+	dept := s.spec.Name
 	limit := time.Now().Add(h.opts.CallTimeout)
 	deadline, bounded := ctx.Deadline()
 	callerFirst := bounded && deadline.Before(limit)
 	cctx, cancel := context.WithDeadline(ctx, limit)
 	defer cancel()
-	err = fn(cctx, inst.dept)
+	err := fn(cctx, inst.dept)
 	if err == nil {
 		return nil
 	}

@@ -9,18 +9,22 @@ import (
 )
 
 // Host supervises the plugins of a set of departments. Build it with New,
-// run it with Start, end it with Stop. A Host is not restarted once
-// stopped. Today the daemon builds one Host at start and keeps it for its
-// life: a reload does not rebuild it, so plugins, their settings and a
-// failed department's state change only when the daemon restarts.
+// run it with Start, change its departments with Update (a config reload),
+// end it with Stop. A Host is not restarted once stopped.
 type Host struct {
-	opts  Options
-	sups  map[string]*supervisor
-	names []string // sorted
+	opts Options
 
-	mu       sync.Mutex
+	// updating serialises Update.
+	updating sync.Mutex
+
+	// mu guards the fields below. Calls take it for reading only.
+	mu       sync.RWMutex
+	sups     map[string]*supervisor // the department's current supervisor
+	names    []string               // sorted
+	retiring map[*supervisor]bool   // swapped out by Update, still draining
 	started  bool
 	stopping bool
+	runCtx   context.Context // parent of every supervisor's context
 	cancel   context.CancelFunc
 	calls    sync.WaitGroup // calls in flight, counted while !stopping
 }
@@ -36,13 +40,25 @@ func New(specs []Spec, opts Options) (*Host, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &Host{opts: opts, sups: make(map[string]*supervisor, len(specs))}
+	h := &Host{
+		opts:     opts,
+		sups:     make(map[string]*supervisor, len(specs)),
+		retiring: make(map[*supervisor]bool),
+	}
 	for _, s := range specs {
 		h.sups[s.Name] = newSupervisor(s, opts, time.Now)
-		h.names = append(h.names, s.Name)
+	}
+	h.sortNames()
+	return h, nil
+}
+
+// sortNames rebuilds names from sups; h.mu must be held for writing.
+func (h *Host) sortNames() {
+	h.names = h.names[:0]
+	for name := range h.sups {
+		h.names = append(h.names, name)
 	}
 	sort.Strings(h.names)
-	return h, nil
 }
 
 // Start starts every plugin concurrently in the background and supervises
@@ -57,10 +73,9 @@ func (h *Host) Start(ctx context.Context) {
 		return
 	}
 	h.started = true
-	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	h.cancel = cancel
+	h.runCtx, h.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	for _, name := range h.names {
-		go h.sups[name].run(runCtx)
+		h.sups[name].start(h.runCtx, nil)
 	}
 }
 
@@ -76,6 +91,14 @@ func (h *Host) Stop(ctx context.Context) {
 	}
 	h.stopping = true
 	started, cancel := h.started, h.cancel
+	current := make([]*supervisor, 0, len(h.names))
+	for _, name := range h.names {
+		current = append(current, h.sups[name])
+	}
+	all := current
+	for s := range h.retiring {
+		all = append(all, s)
+	}
 	h.mu.Unlock()
 
 	drained := make(chan struct{})
@@ -86,23 +109,24 @@ func (h *Host) Stop(ctx context.Context) {
 	}
 	if started {
 		cancel()
-		for _, name := range h.names {
-			s := h.sups[name]
+		for _, s := range all {
 			select {
 			case <-s.done:
 			case <-ctx.Done():
 				s.forceKill()
 			}
 		}
-		h.opts.Logger.Info("plugins stopped", "count", len(h.names))
+		h.opts.Logger.Info("plugins stopped", "count", len(current))
 	}
-	for _, name := range h.names {
-		h.sups[name].set(StateStopped, nil, nil)
+	for _, s := range current {
+		s.set(StateStopped, nil, nil)
 	}
 }
 
 // Statuses returns a snapshot of every plugin, sorted by name.
 func (h *Host) Statuses() []Status {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
 	out := make([]Status, 0, len(h.names))
 	for _, name := range h.names {
 		out = append(out, h.sups[name].status())
@@ -112,24 +136,46 @@ func (h *Host) Statuses() []Status {
 
 // Status returns the snapshot of one department's plugin.
 func (h *Host) Status(dept string) (Status, bool) {
+	h.mu.RLock()
 	s, ok := h.sups[dept]
+	h.mu.RUnlock()
 	if !ok {
 		return Status{}, false
 	}
 	return s.status(), true
 }
 
-// enter counts a call in, unless the host is stopping.
+// enter counts a call in, unless the host is stopping, and returns the
+// department's current supervisor. The caller must call leave.
 func (h *Host) enter(dept string) (*supervisor, error) {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
 	s, ok := h.sups[dept]
 	if !ok {
 		return nil, fmt.Errorf("pluginhost: department %q: %w", dept, ErrUnknownDepartment)
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
 	if h.stopping {
 		return nil, fmt.Errorf("pluginhost: department %q: host stopping: %w", dept, ErrUnavailable)
 	}
 	h.calls.Add(1)
+	s.calls.Add(1)
 	return s, nil
+}
+
+// leave counts a call out.
+func (h *Host) leave(s *supervisor) {
+	s.calls.Done()
+	h.calls.Done()
+}
+
+// running returns the running, unbroken instance of s, or ErrUnavailable.
+func (s *supervisor) running() (*instance, error) {
+	inst, state := s.current()
+	if inst == nil {
+		return nil, fmt.Errorf("pluginhost: department %q is %s: %w", s.spec.Name, state, ErrUnavailable)
+	}
+	if !inst.usable() { // found dead; the supervisor is replacing it
+		return nil, fmt.Errorf("pluginhost: department %q is restarting: %w", s.spec.Name, ErrUnavailable)
+	}
+	return inst, nil
 }

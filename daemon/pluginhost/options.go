@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-hclog"
+
+	"github.com/switchboard-desk/switchboard/sdk"
 )
 
 // Options tune the supervision. A zero field takes its default.
@@ -27,15 +29,21 @@ type Options struct {
 	// to MinBackoff after a stable run. Defaults 100ms and 30s.
 	MinBackoff, MaxBackoff time.Duration
 	// MaxFailures failures within FailureWindow fail the plugin for good:
-	// it stays failed until the daemon restarts (a reload does not
-	// restart plugins). Defaults 5 and 10m.
+	// it stays failed until the daemon restarts or an Update changes its
+	// spec. Defaults 5 and 10m.
 	MaxFailures   int
 	FailureWindow time.Duration
 	// OnState, when set, is called on every state change of a plugin,
 	// from that plugin's supervisor goroutine and never under a lock, so
 	// it may call back into the Host. Calls for one plugin come in order.
-	// It should return quickly: the supervisor waits for it.
+	// It should return quickly: the supervisor waits for it. A department
+	// that Update removes is reported once more, stopped and Removed.
 	OnState func(Status)
+	// HostAPI, when set, gives the Host API served to the plugin of a
+	// department (through go-plugin's broker) so that it can call back
+	// into the daemon. It is called after every start of a plugin that
+	// lists the "host" capability; other plugins get no Host.
+	HostAPI func(dept string) sdk.Host
 }
 
 // Defaults of Options.

@@ -1,6 +1,7 @@
 package pluginhost
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -9,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 )
 
@@ -27,6 +29,20 @@ type Spec struct {
 	SHA256 string
 	// Settings is handed to the plugin's Configure after each start.
 	Settings json.RawMessage
+	// NoTLS turns off go-plugin's AutoMTLS for the connection to the
+	// plugin, which is on by default. Set it for a plugin written in a
+	// language whose go-plugin support lacks AutoMTLS (Python, say).
+	NoTLS bool
+}
+
+// changed reports whether t differs from s in anything that takes a new
+// process: the command, the sum, the settings or the TLS switch. Title is
+// only shown, so a new title alone does not restart the plugin.
+func (s Spec) changed(t Spec) bool {
+	return !slices.Equal(s.Cmd, t.Cmd) ||
+		!strings.EqualFold(s.SHA256, t.SHA256) ||
+		!bytes.Equal(s.Settings, t.Settings) ||
+		s.NoTLS != t.NoTLS
 }
 
 // validate checks one spec on its own.

@@ -1,6 +1,10 @@
 package pluginhost
 
-import "time"
+import (
+	"time"
+
+	"github.com/switchboard-desk/switchboard/sdk"
+)
 
 // State is where a plugin is in its life cycle.
 type State string
@@ -17,9 +21,10 @@ const (
 	// StateFailed: too many failures in the window, or a failure that a
 	// restart cannot cure (a checksum mismatch, a missing binary, settings
 	// the plugin refuses). No more restarts: the department stays failed
-	// until the daemon is restarted (a reload does not restart plugins).
+	// until the daemon is restarted or Host.Update changes its spec.
 	StateFailed State = "failed"
-	// StateStopped: not started yet, or stopped by Stop.
+	// StateStopped: not started yet, stopped by Stop, or removed by
+	// Update (then Status.Removed is set).
 	StateStopped State = "stopped"
 )
 
@@ -36,6 +41,11 @@ type Status struct {
 	PID int `json:"pid,omitempty"`
 	// Version is the plugin's version from its Info, once it has run.
 	Version string `json:"version,omitempty"`
+	// Capabilities are the optional features the running plugin serves
+	// (see sdk.Capabilities), once it has run: any of "deliver" (the work
+	// stream), "events", "health" and "host", or just "legacy" for a
+	// plugin that predates the capabilities call.
+	Capabilities []string `json:"capabilities,omitempty"`
 	// Restarts counts the starts after the first one.
 	Restarts int `json:"restarts"`
 	// LastError says why the plugin last died or failed to start. A
@@ -44,4 +54,24 @@ type Status struct {
 	LastError string `json:"last_error,omitempty"`
 	// Since is when State was entered.
 	Since time.Time `json:"since"`
+	// Removed is set on the last status of a department that Host.Update
+	// removed; the Host no longer knows it.
+	Removed bool `json:"removed,omitempty"`
+}
+
+// capabilityNames lists c as Status.Capabilities shows it.
+func capabilityNames(c sdk.Capabilities) []string {
+	if c.Legacy {
+		return []string{"legacy"}
+	}
+	var out []string
+	for _, f := range []struct {
+		on   bool
+		name string
+	}{{c.Deliver, "deliver"}, {c.Events, "events"}, {c.Health, "health"}, {c.Host, "host"}} {
+		if f.on {
+			out = append(out, f.name)
+		}
+	}
+	return out
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -16,6 +17,11 @@ import (
 // so it can be frequent; it bounds the time to notice a death.
 const exitPoll = 20 * time.Millisecond
 
+// exitGrace is how long a broken instance is given to be found exited, so
+// that a process that died is reported as such rather than as the broken
+// connection that its death caused first.
+const exitGrace = 50 * time.Millisecond
+
 // supervisor runs one plugin: it starts it, watches it, restarts it, and is
 // the only writer of its state.
 type supervisor struct {
@@ -27,9 +33,17 @@ type supervisor struct {
 
 	mu        sync.Mutex
 	st        Status
-	inst      *instance      // set only while running
-	launching *plugin.Client // set while a start is in progress
-	final     bool           // stopped by Stop: no more state changes
+	inst      *instance          // set only while running
+	launching *plugin.Client     // set while a start is in progress
+	final     bool               // stopped or retired: no more state reports
+	started   bool               // run was started
+	cancel    context.CancelFunc // ends run; set with started
+
+	// calls counts the calls in flight on this supervisor. Host.enter adds
+	// to it only while the supervisor is the department's (under the
+	// Host's lock), so once Update has swapped it out, calls.Wait sees
+	// every call that can still reach it.
+	calls sync.WaitGroup
 
 	done chan struct{} // closed when run returns
 }
@@ -46,11 +60,36 @@ func newSupervisor(spec Spec, opts Options, now func() time.Time) *supervisor {
 	}
 }
 
+// start runs the supervision loop under a child of ctx. When first is
+// not nil, it is an instance already launched (by Update) and the loop
+// begins with it running.
+func (s *supervisor) start(ctx context.Context, first *instance) {
+	ctx, cancel := context.WithCancel(ctx)
+	s.mu.Lock()
+	s.started, s.cancel = true, cancel
+	s.mu.Unlock()
+	go s.run(ctx, first)
+}
+
+// retire ends the reports of a supervisor that Update has swapped out and
+// returns its cancel, or nil when it never ran.
+func (s *supervisor) retire() context.CancelFunc {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.final = true
+	if !s.started {
+		return nil
+	}
+	return s.cancel
+}
+
 // status returns a snapshot of the state.
 func (s *supervisor) status() Status {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.st
+	st := s.st
+	st.Capabilities = slices.Clone(st.Capabilities)
+	return st
 }
 
 // current returns the running instance and the state (for the error when
@@ -63,10 +102,19 @@ func (s *supervisor) current() (*instance, State) {
 
 // set moves to a new state under the lock, then reports it outside it.
 func (s *supervisor) set(state State, inst *instance, cause error) {
+	st, ok := s.apply(state, inst, cause)
+	if ok && s.opts.OnState != nil {
+		s.opts.OnState(st)
+	}
+}
+
+// apply moves to a new state and returns the status to report, or false
+// when the supervisor reports no more (stopped or retired).
+func (s *supervisor) apply(state State, inst *instance, cause error) (Status, bool) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.final {
-		s.mu.Unlock()
-		return
+		return Status{}, false
 	}
 	s.final = state == StateStopped
 	s.inst = nil
@@ -77,6 +125,7 @@ func (s *supervisor) set(state State, inst *instance, cause error) {
 		s.inst = inst
 		s.st.PID = inst.pid
 		s.st.Version = inst.version
+		s.st.Capabilities = capabilityNames(inst.caps)
 		s.st.LastError = "" // recovered: the wallboard shows no stale error
 	}
 	if state == StateRestarting {
@@ -86,10 +135,8 @@ func (s *supervisor) set(state State, inst *instance, cause error) {
 		s.st.LastError = cause.Error()
 	}
 	st := s.st
-	s.mu.Unlock()
-	if s.opts.OnState != nil {
-		s.opts.OnState(st)
-	}
+	st.Capabilities = slices.Clone(st.Capabilities)
+	return st, true
 }
 
 func (s *supervisor) track(c *plugin.Client) {
@@ -114,17 +161,23 @@ func (s *supervisor) forceKill() {
 }
 
 // run is the supervision loop; it returns when ctx is done or the plugin
-// has failed for good.
-func (s *supervisor) run(ctx context.Context) {
+// has failed for good. first, when not nil, is the instance to begin with.
+func (s *supervisor) run(ctx context.Context, first *instance) {
 	defer close(s.done)
 	var (
 		fails   failureLog
 		backoff time.Duration
 	)
-	s.set(StateStarting, nil, nil)
+	if first == nil {
+		s.set(StateStarting, nil, nil)
+	}
 	for {
 		started := s.now()
-		inst, err := launch(ctx, s.spec, s.opts, s.plog, s.track)
+		inst, err := first, error(nil)
+		if first == nil {
+			inst, err = launch(ctx, s.spec, s.opts, s.plog, s.track)
+		}
+		first = nil
 		if ctx.Err() != nil {
 			if inst != nil {
 				inst.kill()
@@ -136,7 +189,7 @@ func (s *supervisor) run(ctx context.Context) {
 			s.set(StateRunning, inst, nil)
 			err = s.watch(ctx, inst)
 			if ctx.Err() != nil {
-				inst.client.Kill() // graceful: close, then force after 2s
+				inst.stop() // graceful: close, then force after 2s
 				return
 			}
 			s.log.Warn("plugin died", "pid", inst.pid, "error", err)
@@ -190,6 +243,10 @@ func (s *supervisor) watch(ctx context.Context, inst *instance) error {
 		case <-ctx.Done():
 			return errStopping
 		case <-inst.broken:
+			if inst.exitsWithin(exitGrace) {
+				// The broken stream or call was the process dying.
+				return errors.New("plugin process exited")
+			}
 			return inst.reason
 		case <-exits.C:
 			if inst.exited() {

@@ -258,10 +258,9 @@ type deskEnv struct {
 
 type acceptAll struct{}
 
-func (acceptAll) HandleTicket(context.Context, string, sdk.Ticket) (sdk.Reply, error) {
-	return sdk.Reply{Accept: true}, nil
+func (acceptAll) Deliver(_ context.Context, _ string, d sdk.Delivery) (sdk.Ack, error) {
+	return sdk.Ack{ID: d.ID, Reply: sdk.Reply{Accept: true}}, nil
 }
-func (acceptAll) HandleEvent(context.Context, string, sdk.Event) error { return nil }
 
 func openDesk(t *testing.T, path string, clock *slatest.FakeClock) *deskEnv {
 	t.Helper()

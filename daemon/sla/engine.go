@@ -271,3 +271,7 @@ func (e *Engine) ruleOf(policy, name string) (*rule, int, bool) {
 	}
 	return nil, 0, false
 }
+
+// Levels returns the levels of escalation chain name, in order; nil for a
+// chain the engine does not know.
+func (e *Engine) Levels(chain string) []escalate.Level { return e.esc.Levels(chain) }

@@ -1,87 +1,108 @@
-// Package engineering is the bundled department plugin for repair calls of
-// the campus hot-water service: machines, valves and pipes.
+// Package engineering is the bundled department plugin for the campus
+// hot-water service's engineering: repair calls on machines, valves and
+// pipes, and the maintenance staff's daily inspection.
 //
 // Settings (JSON, from the department's settings in config.toml):
 //
-//	{"roster": {"north-campus": ["Zhang San", "Li Si"]}, "default_technician": "Wang Wu"}
+//	{
+//	  "roster": {"north-campus": ["Zhang San", "Li Si"]},
+//	  "on_duty": {"north-campus": "Li Si"},
+//	  "default_technician": "Wang Wu",
+//	  "inspection": {"min_temperature_c": 45, "max_temperature_c": 75, "min_water_volume_l": 100},
+//	  "zone": "Asia/Shanghai"
+//	}
 //
-// roster maps a project to its technicians on duty, first on duty first.
-// A ticket's project is the part of its Location before the first "/"
-// ("north-campus/dorm-3" is project "north-campus").
+// roster maps a project (a campus the company serves) to its technicians;
+// on_duty names the one on duty (default: the first of the roster). A
+// ticket's project is the part of its Location before the first "/"
+// ("north-campus/dorm-3" is project "north-campus"). default_technician
+// takes what no roster covers. inspection holds the limits a daily
+// inspection's readings must meet (the defaults are shown), and zone the
+// campus time zone (default Asia/Shanghai). An unknown key is an error
+// naming it.
 //
-// Every ticket is accepted. A repair call is assigned to the first
-// technician on duty of its project, or to default_technician when the
-// project has nobody on the roster, and its note gives the plan by
-// severity, from the service company's rules: a minor fault is fixed at
-// once; a serious fault is fixed the same day so the water is on by the
-// evening; a major fault cannot be fixed the same day, is re-planned to the
-// next day, and the service desk, the school and the students are told. A
-// critical fault calls everyone on the project's roster.
-// Any other ticket goes to default_technician with a note saying so.
+// # Repairs
 //
-// The answer depends only on the ticket and the settings, so a ticket
-// delivered twice gets the same answer.
+// Every ticket is accepted. A repair is triaged by severity, after the
+// service company's rules: a critical, major or serious fault (a machine
+// down, water off) goes at once to the project's technician on duty; a
+// minor one (a broken valve) to the next technician of the project's roster,
+// round robin by a stable hash of the ticket id, so that a ticket delivered
+// twice goes to the same person. The reply's note gives the plan.
+//
+// # Daily inspection
+//
+// A ticket of category "inspection" (the "daily-inspection" schedule opens
+// one per project every working day) goes to the project's technician on
+// duty. Its readings, in Fields "water_temperature_c" and "water_volume_l"
+// or in a later note "readings: water_temperature_c=52 water_volume_l=300",
+// are recorded as a note and checked against the limits. Each failed check
+// opens a repair ticket (category water_temperature or water_volume,
+// severity serious, the same location) with the idempotency key
+// "<inspection id>/<check>", so that a redelivery never opens a second one,
+// and the new ticket's id is noted on the inspection. An inspection whose
+// readings all pass is resolved as soon as the desk has acknowledged it.
+//
+// # What technicians cannot fix
+//
+// An sla.breached event, or a note starting with "cannot fix" (a
+// technician's report), escalates the ticket through the host with the
+// reason. A major or critical fault in that case is re-planned: its
+// resolution target moves to 12:00 on the next day, campus time, with the
+// reason "major fault: parts ordered, repair re-planned to next day", and
+// the desk tells the policy's stakeholders (the service desk, the school,
+// the students). Events are delivered at least once: each is handled once
+// by its id.
+//
+// Without the host API (an old daemon) the department still triages and
+// answers; it then records no readings and escalates nothing itself.
 package engineering
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"strings"
 
+	"github.com/switchboard-desk/switchboard/plugins/internal/kit"
 	"github.com/switchboard-desk/switchboard/sdk"
 )
 
 // Version is the plugin's version.
-const Version = "1.0.0"
-
-// settings is the plugin's configuration.
-type settings struct {
-	Roster            map[string][]string `json:"roster"`
-	DefaultTechnician string              `json:"default_technician"`
-}
-
-// Validate checks settings after decoding; sdk.Settings calls it.
-func (s settings) Validate() error {
-	for project, techs := range s.Roster {
-		if strings.TrimSpace(project) == "" {
-			return fmt.Errorf("roster: empty project name")
-		}
-		if strings.Contains(project, "/") {
-			return fmt.Errorf("roster: project %q: a project name cannot contain \"/\"", project)
-		}
-		for i, tech := range techs {
-			if strings.TrimSpace(tech) == "" {
-				return fmt.Errorf("roster.%s[%d]: empty technician name", project, i)
-			}
-		}
-	}
-	return nil
-}
+const Version = "1.1.0"
 
 // Department is the engineering department. Create it with New.
 type Department struct {
 	sdk.Base
 
-	settings sdk.Settings[settings]
+	settings  sdk.Settings[settings]
+	host      kit.HostRef
+	seen      kit.Seen
+	followups kit.Followups
 }
 
 var (
-	_ sdk.Department = (*Department)(nil)
-	_ sdk.Configurer = (*Department)(nil)
+	_ sdk.Department   = (*Department)(nil)
+	_ sdk.Configurer   = (*Department)(nil)
+	_ sdk.EventHandler = (*Department)(nil)
+	_ sdk.HostUser     = (*Department)(nil)
 )
 
 // New returns the engineering department with empty settings.
-func New() sdk.Department { return &Department{} }
+func New() sdk.Department { return &Department{followups: kit.Followups{Log: logger()}} }
 
 // Info implements sdk.Department.
 func (d *Department) Info() sdk.Info {
 	return sdk.Info{
 		Name:        "engineering",
 		Version:     Version,
-		Description: "hot-water repair calls: machines, valves, pipes",
+		Description: "hot-water repairs, daily inspections and escalation of what technicians cannot fix",
 	}
 }
+
+// UseHost implements sdk.HostUser.
+func (d *Department) UseHost(h sdk.Host) { d.host.Set(h) }
 
 // Configure implements sdk.Configurer. Bad settings leave the previous
 // ones in force.
@@ -100,23 +121,35 @@ func Project(location string) string {
 }
 
 // HandleTicket implements sdk.Department.
-func (d *Department) HandleTicket(_ context.Context, t sdk.Ticket) (sdk.Reply, error) {
-	cfg := d.settings.Get()
-
-	if t.Kind != "repair" {
+func (d *Department) HandleTicket(ctx context.Context, t sdk.Ticket) (sdk.Reply, error) {
+	cfg := d.settings.Get().withDefaults()
+	switch {
+	case t.Category == CategoryInspection:
+		return d.inspect(ctx, cfg, t)
+	case t.Kind != "repair":
 		return sdk.Reply{
 			Accept:   true,
 			Assignee: cfg.DefaultTechnician,
-			Note:     fmt.Sprintf("not a repair call (%s): held by the default technician", orNone(t.Kind)),
+			Note:     withAssignee(fmt.Sprintf("not a repair call (%s): held by the default technician", orNone(t.Kind)), cfg.DefaultTechnician, "default technician"),
 		}, nil
 	}
+	return triage(cfg, t), nil
+}
 
+// triage answers a repair call by its severity.
+func triage(cfg settings, t sdk.Ticket) sdk.Reply {
 	project := Project(t.Location)
-	assignee, who := cfg.DefaultTechnician, "default technician"
-	var roster []string
-	if techs := cfg.Roster[project]; len(techs) > 0 {
-		roster = techs
-		assignee, who = techs[0], "on duty for "+project
+	roster := cfg.Roster[project]
+	onDuty := cfg.onDuty(project)
+
+	var assignee, who string
+	switch {
+	case t.Severity == "minor" && len(roster) > 0:
+		assignee, who = RoundRobin(roster, t.ID), "next on the "+project+" roster"
+	case onDuty != "":
+		assignee, who = onDuty, "on duty for "+project+", called at once"
+	default:
+		assignee, who = cfg.DefaultTechnician, "default technician"
 	}
 	note := plan(t.Severity, roster)
 	if assignee == "" {
@@ -124,7 +157,20 @@ func (d *Department) HandleTicket(_ context.Context, t sdk.Ticket) (sdk.Reply, e
 	} else {
 		note += "; " + assignee + " (" + who + ")"
 	}
-	return sdk.Reply{Accept: true, Assignee: assignee, Note: note}, nil
+	return sdk.Reply{Accept: true, Assignee: assignee, Note: note}
+}
+
+// RoundRobin returns the technician of roster for a ticket id:
+// roster[fnv-1a(id) mod len(roster)], so that the load spreads over the
+// roster and a ticket always goes to the same person. It returns "" for an
+// empty roster.
+func RoundRobin(roster []string, id string) string {
+	if len(roster) == 0 {
+		return ""
+	}
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	return roster[h.Sum32()%uint32(len(roster))]
 }
 
 // plan is the repair plan for a severity.
@@ -135,15 +181,23 @@ func plan(severity string, roster []string) string {
 	case "serious":
 		return "serious fault: fix today, water on by evening"
 	case "major":
-		return "major fault: cannot be fixed today: re-planned to the next day; service desk, school and students to be told"
+		return "major fault: fix at once if possible; if it cannot be fixed today it is re-planned to the next day and the service desk, school and students are told"
 	case "critical":
 		if len(roster) > 1 {
-			return "critical fault: fix at once, all on duty called (" + strings.Join(roster, ", ") + "); project manager to be told"
+			return "critical fault: fix at once, all on the roster called (" + strings.Join(roster, ", ") + "); project manager to be told"
 		}
 		return "critical fault: fix at once; project manager to be told"
 	default:
 		return fmt.Sprintf("fault of unknown severity %s: treated as serious, fix today, water on by evening", orNone(severity))
 	}
+}
+
+// withAssignee ends a note with who holds the ticket.
+func withAssignee(note, assignee, who string) string {
+	if assignee == "" {
+		return note + "; no default technician: assign by hand"
+	}
+	return note + "; " + assignee + " (" + who + ")"
 }
 
 func orNone(s string) string {

@@ -1,19 +1,28 @@
 // Package sdktest runs Switchboard department plugins in tests, without the
 // daemon and through the real protocol.
 //
-// [Serve] runs a department in the test process over real go-plugin gRPC;
-// [Build] and [Start] build a plugin's main package and run it as a real
-// process, as the daemon would. Both give an [sdk.Client], the host's view of
-// the plugin:
+// [Run] runs a department in the test process over real go-plugin gRPC and
+// configures it as the daemon does (Capabilities, then Configure with the
+// department, its settings and a Host to call back); [Build] and
+// [StartWith] build a plugin's main package and run it as a real process,
+// configured the same way. Both give an [sdk.Client], the host's view of the
+// plugin. With the fake [Host] of this package, a test sees every call the
+// plugin made back into the desk:
 //
 //	func TestDepartment(t *testing.T) {
-//		c := sdktest.Serve(t, mydept.New())
+//		h := sdktest.NewHost()
+//		c := sdktest.Run(t, mydept.New(), sdktest.Options{Department: "facilities", Host: h})
 //		reply, err := c.HandleTicket(context.Background(), sdk.Ticket{ID: "T-1", Kind: "repair"})
 //		...
+//		calls := h.Calls()
 //	}
+//
+// [Serve] and [Start] are the same without the configuration step.
 package sdktest
 
 import (
+	"context"
+	"encoding/json"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -50,6 +59,60 @@ func Serve(t testing.TB, d sdk.Department) sdk.Client {
 	if !ok {
 		t.Fatalf("sdktest.Serve: dispensed %T, not an sdk.Client", raw)
 	}
+	return c
+}
+
+// Options are what [Run] and [StartWith] hand the plugin after start, as
+// the daemon hands it a department's configuration.
+type Options struct {
+	// Department is the department the plugin serves (Config.Department).
+	Department string
+	// Settings are the department's settings as JSON; nil for none.
+	Settings json.RawMessage
+	// Host, when not nil, is served to the plugin through go-plugin's
+	// broker, as the daemon serves itself: a HostUser plugin's calls
+	// reach it. sdktest.NewHost gives a fake that records them.
+	Host sdk.Host
+}
+
+// configTimeout bounds the Capabilities and Configure calls of Run and
+// StartWith.
+const configTimeout = 30 * time.Second
+
+// configure does what the daemon does after a plugin starts: it asks for
+// the plugin's capabilities, then configures it with o. It fails the test
+// on an error.
+func configure(t testing.TB, who string, c sdk.Client, o Options) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), configTimeout)
+	defer cancel()
+	if _, err := c.Capabilities(ctx); err != nil {
+		t.Fatalf("%s: Capabilities: %v", who, err)
+	}
+	if err := c.Configure(ctx, sdk.Config{Department: o.Department, Settings: o.Settings, Host: o.Host}); err != nil {
+		t.Fatalf("%s: Configure: %v", who, err)
+	}
+}
+
+// Run runs d in process behind a real go-plugin gRPC server, as [Serve]
+// does, then asks for its capabilities and configures it with o (serving
+// o.Host to it through the broker), failing the test on an error. The
+// server and client stop when the test ends.
+func Run(t testing.TB, d sdk.Department, o Options) sdk.Client {
+	t.Helper()
+	c := Serve(t, d)
+	configure(t, "sdktest.Run", c, o)
+	return c
+}
+
+// StartWith runs the plugin binary bin (with args) as a real process, as
+// [Start] does, then asks for its capabilities and configures it with o
+// (serving o.Host to it through the broker), failing the test on an
+// error. The process is killed when the test ends.
+func StartWith(t testing.TB, bin string, o Options, args ...string) sdk.Client {
+	t.Helper()
+	c := Start(t, bin, args...)
+	configure(t, "sdktest.StartWith "+bin, c, o)
 	return c
 }
 

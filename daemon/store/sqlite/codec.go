@@ -71,26 +71,48 @@ func nullData(d json.RawMessage) any {
 	return string(d)
 }
 
+// eventRow receives one row of eventColumns: rows.Scan(r.dest()...) and
+// then r.event(). Every read of events decodes them with it.
+type eventRow struct {
+	ev   ticket.Event
+	at   string
+	data sql.NullString
+}
+
+// dest is what Scan fills, in the order of eventColumns.
+func (r *eventRow) dest() []any {
+	return []any{&r.ev.Seq, &r.ev.Version, &r.ev.TicketID, &r.ev.Type, &r.at, &r.ev.Actor, &r.data}
+}
+
+// event decodes the row last scanned.
+func (r *eventRow) event() (ticket.Event, error) {
+	ev := r.ev
+	at, err := parseTime(r.at)
+	if err != nil {
+		return ticket.Event{}, err
+	}
+	ev.At = at
+	if r.data.Valid {
+		ev.Data = json.RawMessage(r.data.String)
+	}
+	return ev, nil
+}
+
 // scanEvents reads rows of eventColumns.
 func scanEvents(rows *sql.Rows) ([]ticket.Event, error) {
 	defer rows.Close()
-	var evs []ticket.Event
+	var (
+		evs  []ticket.Event
+		r    eventRow
+		dest = r.dest()
+	)
 	for rows.Next() {
-		var (
-			ev   ticket.Event
-			at   string
-			data sql.NullString
-		)
-		if err := rows.Scan(&ev.Seq, &ev.Version, &ev.TicketID, &ev.Type, &at, &ev.Actor, &data); err != nil {
+		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
-		t, err := parseTime(at)
+		ev, err := r.event()
 		if err != nil {
 			return nil, err
-		}
-		ev.At = t
-		if data.Valid {
-			ev.Data = json.RawMessage(data.String)
 		}
 		evs = append(evs, ev)
 	}

@@ -59,6 +59,24 @@ ALTER TABLE idempotency ADD COLUMN fingerprint TEXT NOT NULL DEFAULT '';
 ALTER TABLE tickets ADD COLUMN next_due INTEGER;
 CREATE INDEX tickets_timers ON tickets (next_due, id) WHERE open = 1;
 `,
+	// 4: the outbox of what departments' plugins must be told (see
+	// outbox.go): one row per item, naming the ticket's event by its
+	// version. Tickets still new when the file is upgraded wait for their
+	// department's plugin, which before this step found them by status:
+	// each gets an offer at its current version, oldest first, so that it
+	// is still delivered.
+	`
+CREATE TABLE outbox (
+	seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+	department TEXT    NOT NULL,
+	ticket_id  TEXT    NOT NULL,
+	version    INTEGER NOT NULL,
+	offer      INTEGER NOT NULL
+);
+CREATE INDEX outbox_department ON outbox (department, seq);
+INSERT INTO outbox (department, ticket_id, version, offer)
+	SELECT department, id, version, 1 FROM tickets WHERE status = 'new' ORDER BY created_at, n;
+`,
 }
 
 // SchemaVersion is the schema version this build writes.

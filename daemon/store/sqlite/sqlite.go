@@ -19,7 +19,8 @@
 //
 // Layout: tickets hold the current state (indexed columns plus the JSON of
 // ticket.Ticket in body), events the append-only history with a global seq,
-// idempotency the keys of retried creates. The schema is versioned in code
+// idempotency the keys of retried creates, outbox what departments' plugins
+// must still be told (see outbox.go). The schema is versioned in code
 // (see migrations) and tracked in PRAGMA user_version.
 package sqlite
 
@@ -83,6 +84,9 @@ type Store struct {
 
 	// nextDue computes the next_due column (timers.go); nil stores NULL.
 	nextDue atomic.Pointer[store.NextDueFunc]
+	// outbox decides the outbox rows of each write (outbox.go); nil
+	// writes none.
+	outbox atomic.Pointer[store.OutboxFunc]
 }
 
 // Option configures Open.

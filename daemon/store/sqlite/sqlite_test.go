@@ -35,7 +35,14 @@ func TestSuite(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store {
 		s, _ := openTemp(t)
 		return s
-	})
+	}, storetest.WithReopen(func(t *testing.T, s store.Store) store.Store {
+		again, err := Open(context.Background(), s.(*Store).Path())
+		if err != nil {
+			t.Fatalf("reopen: %v", err)
+		}
+		t.Cleanup(func() { again.Close() })
+		return again
+	}))
 }
 
 func TestOpenSettings(t *testing.T) {

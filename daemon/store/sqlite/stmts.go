@@ -18,6 +18,8 @@ type writeStmts struct {
 	insertKey    *sql.Stmt
 	updateBody   *sql.Stmt
 	fixTimer     *sql.Stmt
+	insertOutbox *sql.Stmt
+	ackOutbox    *sql.Stmt
 }
 
 // readStmts are prepared on the read pool.
@@ -32,6 +34,8 @@ type readStmts struct {
 	timers      *sql.Stmt
 	openTimers  *sql.Stmt
 	withStatus  *sql.Stmt
+	outbox      *sql.Stmt
+	outboxCount *sql.Stmt
 }
 
 const eventColumns = `seq, version, ticket_id, type, at, actor, data`
@@ -54,6 +58,8 @@ func (s *Store) prepare(ctx context.Context) error {
 		{&s.ws.insertEvent, `INSERT INTO events (ticket_id, version, type, at, actor, data) VALUES (?, ?, ?, ?, ?, ?)`},
 		{&s.ws.lookupKey, `SELECT i.fingerprint, t.id, t.body FROM idempotency i JOIN tickets t ON t.id = i.ticket_id WHERE i.key = ?`},
 		{&s.ws.insertKey, `INSERT INTO idempotency (key, ticket_id, fingerprint) VALUES (?, ?, ?)`},
+		{&s.ws.insertOutbox, `INSERT INTO outbox (department, ticket_id, version, offer) VALUES (?, ?, ?, ?)`},
+		{&s.ws.ackOutbox, ackOutboxSQL},
 	}
 	for _, p := range w {
 		st, err := s.w.PrepareContext(ctx, p.sql)
@@ -77,6 +83,8 @@ func (s *Store) prepare(ctx context.Context) error {
 			WHERE open = 1 AND (next_due IS NULL OR next_due <> ?) ORDER BY next_due`},
 		{&s.rs.openTimers, `SELECT n, body, next_due FROM tickets WHERE open = 1 AND n > ? ORDER BY n LIMIT ?`},
 		{&s.rs.withStatus, `SELECT n, id, department FROM tickets WHERE status = ? AND n > ? ORDER BY n LIMIT ?`},
+		{&s.rs.outbox, outboxSQL},
+		{&s.rs.outboxCount, outboxCountSQL},
 	}
 	for _, p := range r {
 		st, err := s.r.PrepareContext(ctx, p.sql)
@@ -89,7 +97,7 @@ func (s *Store) prepare(ctx context.Context) error {
 }
 
 func (w *writeStmts) close() {
-	for _, st := range []*sql.Stmt{w.nextN, w.insertTicket, w.updateTicket, w.ticketBody, w.insertEvent, w.lookupKey, w.insertKey, w.updateBody, w.fixTimer} {
+	for _, st := range []*sql.Stmt{w.nextN, w.insertTicket, w.updateTicket, w.ticketBody, w.insertEvent, w.lookupKey, w.insertKey, w.updateBody, w.fixTimer, w.insertOutbox, w.ackOutbox} {
 		if st != nil {
 			st.Close()
 		}
@@ -97,7 +105,7 @@ func (w *writeStmts) close() {
 }
 
 func (r *readStmts) close() {
-	for _, st := range []*sql.Stmt{r.ticketBody, r.ticketFound, r.history, r.eventsSince, r.lastSeq, r.countOpen, r.openBatch, r.timers, r.openTimers, r.withStatus} {
+	for _, st := range []*sql.Stmt{r.ticketBody, r.ticketFound, r.history, r.eventsSince, r.lastSeq, r.countOpen, r.openBatch, r.timers, r.openTimers, r.withStatus, r.outbox, r.outboxCount} {
 		if st != nil {
 			st.Close()
 		}

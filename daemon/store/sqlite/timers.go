@@ -145,27 +145,35 @@ func (s *Store) FixTimers(ctx context.Context, timers []store.Timer) (int, error
 	if len(timers) == 0 {
 		return 0, nil
 	}
-	var changed int
-	err := s.submit(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		changed = 0
+	// The request keeps its own error: submit answers only for the batch.
+	var (
+		changed int
+		err     error
+	)
+	if berr := s.submit(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		changed, err = 0, nil
 		st := tx.StmtContext(ctx, s.ws.fixTimer)
 		for _, tm := range timers {
 			nd := noTimer
 			if !tm.At.IsZero() {
 				nd = tm.At.UnixNano()
 			}
-			res, err := st.ExecContext(ctx, nd, tm.TicketID, tm.Version, nd)
-			if err != nil {
-				return fmt.Errorf("ticket %s: %w", tm.TicketID, err)
+			res, xerr := st.ExecContext(ctx, nd, tm.TicketID, tm.Version, nd)
+			if xerr != nil {
+				err = fmt.Errorf("ticket %s: %w", tm.TicketID, xerr)
+				return err
 			}
-			n, err := res.RowsAffected()
-			if err != nil {
-				return fmt.Errorf("ticket %s: %w", tm.TicketID, err)
+			n, xerr := res.RowsAffected()
+			if xerr != nil {
+				err = fmt.Errorf("ticket %s: %w", tm.TicketID, xerr)
+				return err
 			}
 			changed += int(n)
 		}
 		return nil
-	})
+	}); berr != nil {
+		err = berr
+	}
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: fix timers: %w", err)
 	}

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -57,7 +58,6 @@ func TestTimersAfterUpgrade(t *testing.T) {
 // status listing uses the status index: neither scans the tickets table.
 func TestTimersQueryPlans(t *testing.T) {
 	s, _ := openTemp(t)
-	ctx := context.Background()
 	tests := []struct {
 		query string
 		args  []any
@@ -68,27 +68,36 @@ func TestTimersQueryPlans(t *testing.T) {
 		{`SELECT n, id, department FROM tickets WHERE status = ? AND n > ? ORDER BY n LIMIT ?`, []any{"new", 0, 10}, "USING INDEX tickets_status"},
 	}
 	for _, tc := range tests {
-		rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+tc.query, tc.args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var (
-				id, parent, unused int
-				detail             string
-			)
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
-		got := strings.Join(plan, "; ")
+		got := queryPlan(t, s.r, tc.query, tc.args...)
 		if !strings.Contains(got, tc.want) || strings.Contains(got, "TEMP B-TREE") {
 			t.Errorf("plan of %.40q… = %q, want %q and no sort", tc.query, got, tc.want)
 		}
 	}
+}
+
+// queryPlan is SQLite's plan for query on db, its steps joined by "; ".
+func queryPlan(t *testing.T, db *sql.DB, query string, args ...any) string {
+	t.Helper()
+	rows, err := db.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var (
+			id, parent, unused int
+			detail             string
+		)
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(plan, "; ")
 }
 
 // TestBulkCreate: BulkCreate stores tickets as Create does, across chunks,

@@ -93,6 +93,9 @@ func (s *Store) create(ctx context.Context, tx *sql.Tx, t ticket.Ticket, events 
 			return ticket.Ticket{}, nil, false, fmt.Errorf("store idempotency key: %w", err)
 		}
 	}
+	if err := s.writeOutbox(ctx, tx, &t, evs); err != nil {
+		return ticket.Ticket{}, nil, false, err
+	}
 	return t, evs, true, nil
 }
 
@@ -183,6 +186,9 @@ func (s *Store) update(ctx context.Context, tx *sql.Tx, id string, fn store.Upda
 	}
 	if err != nil {
 		return ticket.Ticket{}, nil, fmt.Errorf("sqlite: update %s: write ticket: %w", id, err)
+	}
+	if err := s.writeOutbox(ctx, tx, &t, evs); err != nil {
+		return ticket.Ticket{}, nil, fmt.Errorf("sqlite: update %s: %w", id, err)
 	}
 	return t, evs, nil
 }

@@ -30,9 +30,29 @@ import (
 	"github.com/switchboard-desk/switchboard/daemon/ticket"
 )
 
+// Option configures Run.
+type Option func(*config)
+
+type config struct {
+	reopen func(t *testing.T, s store.Store) store.Store
+}
+
+// WithReopen gives Run a way to open again the data of a store it has
+// closed, for the tests of what survives a restart (skipped without it):
+// reopen must return a new store on the data s was holding when closed, and
+// close it with t.Cleanup.
+func WithReopen(reopen func(t *testing.T, s store.Store) store.Store) Option {
+	return func(c *config) { c.reopen = reopen }
+}
+
 // Run runs every subtest of the suite, each on a store of its own: open must
-// return a new, empty store, and close it with t.Cleanup (the suite does not).
-func Run(t *testing.T, open func(t *testing.T) store.Store) {
+// return a new, empty store, and close it with t.Cleanup (the suite does not,
+// except that the tests of durability close it before they reopen it).
+func Run(t *testing.T, open func(t *testing.T) store.Store, opts ...Option) {
+	var cfg config
+	for _, o := range opts {
+		o(&cfg)
+	}
 	tests := []struct {
 		name string
 		fn   func(t *testing.T, s store.Store)
@@ -59,6 +79,11 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"TimersFollowWrites", testTimersFollowWrites},
 		{"FixTimers", testFixTimers},
 		{"WithStatus", testWithStatus},
+		// Stores that implement store.OutboxStore; skipped by others.
+		{"OutboxFollowsWrites", testOutboxFollowsWrites},
+		{"OutboxRollback", testOutboxRollback},
+		{"OutboxPaging", testOutboxPaging},
+		{"OutboxDurable", func(t *testing.T, s store.Store) { testOutboxDurable(t, s, cfg.reopen) }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

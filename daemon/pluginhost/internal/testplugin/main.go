@@ -9,9 +9,13 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/switchboard-desk/switchboard/sdk"
 )
+
+// builtVersion is the default version, set at build time with -ldflags.
+var builtVersion = "0.0.1"
 
 type dept struct {
 	sdk.Base
@@ -19,6 +23,13 @@ type dept struct {
 
 	mu       sync.Mutex
 	assignee string
+	host     sdk.Host
+}
+
+func (d *dept) UseHost(h sdk.Host) {
+	d.mu.Lock()
+	d.host = h
+	d.mu.Unlock()
 }
 
 func (d *dept) Info() sdk.Info {
@@ -53,6 +64,25 @@ func (d *dept) HandleTicket(ctx context.Context, t sdk.Ticket) (sdk.Reply, error
 		os.Exit(7)
 	case t.Fields["fail"] != "":
 		return sdk.Reply{}, errors.New(t.Fields["fail"])
+	case t.Fields["sleep"] != "":
+		pause, err := time.ParseDuration(t.Fields["sleep"])
+		if err != nil {
+			return sdk.Reply{}, err
+		}
+		time.Sleep(pause)
+	case t.Fields["tls"] != "":
+		return sdk.Reply{Accept: true, Note: "tls=" + strconv.FormatBool(os.Getenv("PLUGIN_CLIENT_CERT") != "")}, nil
+	case t.Fields["note"] != "":
+		d.mu.Lock()
+		h := d.host
+		d.mu.Unlock()
+		if h == nil {
+			return sdk.Reply{}, errors.New("no host")
+		}
+		if _, err := h.AddNote(ctx, t.ID, t.Fields["note"]); err != nil {
+			return sdk.Reply{}, err
+		}
+		return sdk.Reply{Accept: true, Note: "noted"}, nil
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -69,7 +99,7 @@ func (d *dept) HandleEvent(_ context.Context, ev sdk.Event) error {
 func main() {
 	d := &dept{version: os.Getenv("TESTPLUGIN_VERSION")}
 	if d.version == "" {
-		d.version = "0.0.1"
+		d.version = builtVersion
 	}
 	for _, arg := range os.Args[1:] {
 		key, val, _ := strings.Cut(arg, "=")

@@ -1,0 +1,364 @@
+package desk
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/switchboard-desk/switchboard/daemon/store"
+	"github.com/switchboard-desk/switchboard/daemon/ticket"
+)
+
+// Delivery to plugins goes through the store's durable outbox: every ticket
+// offered to a department and every event its plugin must hear of is an
+// outbox item, written in the same transaction as the change it comes from
+// (see outboxFor), and removed only when the plugin has acknowledged it. A
+// courier per department reads its outbox in order and hands the items to
+// the plugin host, many in flight at once, but never two of one ticket: the
+// next item of a ticket goes only after the previous one's acknowledgement,
+// so a plugin sees each ticket's items in order. When the plugin dies, the
+// items it held are read again from the outbox and delivered to the next
+// process with the same event ids.
+
+// Courier tuning.
+const (
+	// courierWindow bounds the items a courier holds (in flight, or queued
+	// behind an earlier item of the same ticket).
+	courierWindow = 4096
+	// courierSenders is the number of concurrent deliveries per department.
+	courierSenders = 128
+	// courierRead is the outbox page size.
+	courierRead = 512
+	// ackFlush bounds how long an acknowledged item waits to be removed
+	// from the outbox (removals are batched).
+	ackFlush = 5 * time.Millisecond
+	// stallRetry is how often a courier whose plugin was unavailable reads
+	// its outbox again even when no restart was reported.
+	stallRetry = 5 * time.Second
+)
+
+// courier delivers one department's outbox.
+type courier struct {
+	d    *Desk
+	dept string
+	wake chan struct{}
+	work chan held
+
+	mu      sync.Mutex
+	gen     uint64                        // bumped by reset: results of older generations only acknowledge
+	cursor  int64                         // highest outbox seq read
+	taken   int                           // items held
+	tickets map[string][]store.OutboxItem // per ticket: the item in flight, then those waiting behind it
+	stalled bool                          // an item found the plugin unavailable
+	acks    []int64                       // acknowledged, not yet removed
+}
+
+// held is an outbox item in the hands of a sender.
+type held struct {
+	item store.OutboxItem
+	gen  uint64
+}
+
+// courier returns dept's courier, starting it on first use.
+func (d *Desk) courierFor(dept string) *courier {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if c := d.couriers[dept]; c != nil || d.closed {
+		return c
+	}
+	c := &courier{
+		d: d, dept: dept,
+		wake:    make(chan struct{}, 1),
+		work:    make(chan held, courierWindow),
+		tickets: map[string][]store.OutboxItem{},
+	}
+	d.couriers[dept] = c
+	d.workers.Add(2 + courierSenders)
+	go c.run()
+	go c.flushAcks()
+	for i := 0; i < courierSenders; i++ {
+		go c.send()
+	}
+	return c
+}
+
+// kick wakes dept's courier: its outbox has new items.
+func (d *Desk) kick(dept string) {
+	if c := d.courierFor(dept); c != nil {
+		c.nudge()
+	}
+}
+
+func (c *courier) nudge() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// reset forgets what the courier holds and reads the outbox again from the
+// start: the plugin restarted, and what the old process held without
+// acknowledging must go to the new one.
+func (c *courier) reset() {
+	c.mu.Lock()
+	c.gen++
+	c.cursor = 0
+	c.taken = 0
+	c.stalled = false
+	c.tickets = map[string][]store.OutboxItem{}
+	c.mu.Unlock()
+	c.flush()
+	c.nudge()
+}
+
+// run reads the outbox and hands out items while the window has room.
+func (c *courier) run() {
+	defer c.d.workers.Done()
+	retry := time.NewTicker(stallRetry)
+	defer retry.Stop()
+	for {
+		more, err := c.fill()
+		if err != nil && c.d.ctx.Err() == nil {
+			c.d.log.Error("outbox: read", "department", c.dept, "error", err)
+		}
+		if more && err == nil {
+			continue
+		}
+		select {
+		case <-c.d.stop:
+			return
+		case <-c.wake:
+		case <-retry.C:
+			c.mu.Lock()
+			stalled := c.stalled
+			c.mu.Unlock()
+			if stalled {
+				c.reset()
+			}
+		}
+	}
+}
+
+// fill reads one page of the outbox after the cursor and hands out every
+// item whose ticket has none in flight. It reports whether a full page was
+// read (there may be more).
+func (c *courier) fill() (bool, error) {
+	ob := c.d.outbox
+	c.mu.Lock()
+	room := courierWindow - c.taken
+	after, gen := c.cursor, c.gen
+	c.mu.Unlock()
+	if room <= 0 {
+		return false, nil
+	}
+	items, err := ob.Outbox(c.d.ctx, c.dept, after, min(room, courierRead))
+	if err != nil || len(items) == 0 {
+		return false, err
+	}
+	var out []held
+	c.mu.Lock()
+	if c.gen != gen {
+		c.mu.Unlock()
+		return true, nil // reset meanwhile: read again from the start
+	}
+	for _, it := range items {
+		c.cursor = it.Seq
+		c.taken++
+		q := c.tickets[it.TicketID]
+		c.tickets[it.TicketID] = append(q, it)
+		if len(q) == 0 {
+			out = append(out, held{item: it, gen: gen})
+		}
+	}
+	c.mu.Unlock()
+	for _, h := range out {
+		select {
+		case c.work <- h:
+		case <-c.d.stop:
+			return false, nil
+		}
+	}
+	return len(items) == min(room, courierRead), nil
+}
+
+// send delivers items until the desk stops.
+func (c *courier) send() {
+	defer c.d.workers.Done()
+	for {
+		select {
+		case <-c.d.stop:
+			return
+		case h := <-c.work:
+			c.deliverItem(h)
+		}
+	}
+}
+
+// outcome of one delivery attempt.
+type outcome int
+
+const (
+	delivered   outcome = iota // done: remove the item, send the ticket's next
+	unavailable                // the plugin is down: the item waits for it
+	retryLater                 // the plugin failed on it: send it again later
+)
+
+func (c *courier) deliverItem(h held) {
+	res, delay := c.d.deliverOutboxItem(c.d.ctx, c.dept, h.item)
+	switch res {
+	case delivered:
+		c.done(h)
+	case unavailable:
+		c.mu.Lock()
+		if h.gen == c.gen {
+			c.stalled = true
+		}
+		c.mu.Unlock()
+	case retryLater:
+		time.AfterFunc(delay, func() {
+			c.mu.Lock()
+			current := h.gen == c.gen
+			c.mu.Unlock()
+			if current && !c.d.stopping() {
+				select {
+				case c.work <- h:
+				case <-c.d.stop:
+				}
+			}
+		})
+	}
+}
+
+// done records an acknowledged item and hands out the next item of its
+// ticket.
+func (c *courier) done(h held) {
+	c.mu.Lock()
+	c.acks = append(c.acks, h.item.Seq)
+	flushNow := len(c.acks) >= courierRead
+	var next *held
+	if h.gen == c.gen {
+		c.taken--
+		q := c.tickets[h.item.TicketID]
+		if len(q) > 0 && q[0].Seq == h.item.Seq {
+			q = q[1:]
+		}
+		if len(q) == 0 {
+			delete(c.tickets, h.item.TicketID)
+		} else {
+			c.tickets[h.item.TicketID] = q
+			next = &held{item: q[0], gen: h.gen}
+		}
+	}
+	c.mu.Unlock()
+	if flushNow {
+		c.flush()
+	}
+	if next != nil {
+		select {
+		case c.work <- *next:
+		case <-c.d.stop:
+		}
+	}
+	c.nudge()
+}
+
+// flushAcks removes acknowledged items from the outbox every ackFlush.
+func (c *courier) flushAcks() {
+	defer c.d.workers.Done()
+	t := time.NewTicker(ackFlush)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.d.stop:
+			c.flush()
+			return
+		case <-t.C:
+			c.flush()
+		}
+	}
+}
+
+func (c *courier) flush() {
+	c.mu.Lock()
+	seqs := c.acks
+	c.acks = nil
+	c.mu.Unlock()
+	if len(seqs) == 0 {
+		return
+	}
+	// Not the desk's context: acknowledgements received before a stop are
+	// still written, so that they are not delivered again.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := c.d.outbox.AckOutbox(ctx, seqs); err != nil {
+		// The items stay in the outbox and are delivered again after a
+		// restart; the plugin drops them by id.
+		c.d.log.Error("outbox: remove delivered items", "department", c.dept, "count", len(seqs), "error", err)
+	}
+}
+
+// outboxFor is the desk's store.OutboxFunc: it decides which department's
+// plugin must hear of an event. A routing to a department while the ticket
+// waits for one is an offer of the ticket; every other change is told to
+// the ticket's department, except the ticket's creation (the offer carries
+// the ticket), the desk's own bookkeeping (Quiet events) and what the
+// department's plugin did itself.
+func outboxFor(t *ticket.Ticket, ev *ticket.Event) (string, bool) {
+	if ev.Quiet || t.Department == "" {
+		return "", false
+	}
+	switch ev.Type {
+	case ticket.EventCreated:
+		return "", false
+	case ticket.EventRouted:
+		if needsDispatch(t) {
+			return t.Department, true
+		}
+	}
+	if ev.Actor == pluginActor(t.Department) {
+		return "", false
+	}
+	return t.Department, false
+}
+
+// pluginActor is the actor name of a department's plugin in histories.
+func pluginActor(dept string) string { return "plugin:" + dept }
+
+// kickFor wakes the couriers of the departments a commit put items in the
+// outbox for.
+func (d *Desk) kickFor(t *ticket.Ticket, evs []ticket.Event) {
+	var last string
+	for i := range evs {
+		if dept, _ := outboxFor(t, &evs[i]); dept != "" && dept != last {
+			d.kick(dept)
+			last = dept
+		}
+	}
+}
+
+// startCouriers starts a courier for every department with items waiting.
+func (d *Desk) startCouriers(ctx context.Context) (int, error) {
+	pending, err := d.outbox.OutboxPending(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for dept, count := range pending {
+		n += count
+		d.kick(dept)
+	}
+	return n, nil
+}
+
+// Redeliver reads dept's outbox again from the start and delivers every
+// item still unacknowledged. The daemon calls it when the department's
+// plugin (re)starts, so that the new process gets what the old one held.
+func (d *Desk) Redeliver(_ context.Context, dept string) error {
+	if c := d.courierFor(dept); c != nil {
+		c.reset()
+	}
+	return nil
+}
+
+var errNoOutbox = errors.New("desk: the store has no outbox (store.OutboxStore)")

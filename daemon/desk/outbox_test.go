@@ -1,0 +1,196 @@
+package desk_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/switchboard-desk/switchboard/daemon/pluginhost"
+	"github.com/switchboard-desk/switchboard/daemon/sla/slatest"
+	"github.com/switchboard-desk/switchboard/daemon/ticket"
+	"github.com/switchboard-desk/switchboard/sdk"
+)
+
+// journal is a plugin that records every item delivered to it, per
+// ticket, and can be taken down (every delivery unavailable) and up again.
+type journal struct {
+	mu     sync.Mutex
+	down   bool
+	seen   map[string][]string // ticket → "offer" or event id, in delivery order
+	failed int                 // deliveries refused while down
+}
+
+func newJournal() *journal { return &journal{seen: map[string][]string{}} }
+
+func (j *journal) Deliver(_ context.Context, _ string, d sdk.Delivery) (sdk.Ack, error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.down {
+		j.failed++
+		return sdk.Ack{}, fmt.Errorf("restarting: %w", pluginhost.ErrUnavailable)
+	}
+	if d.Ticket != nil {
+		j.seen[d.Ticket.ID] = append(j.seen[d.Ticket.ID], "offer")
+		return sdk.Ack{ID: d.ID, Reply: sdk.Reply{Accept: true, Assignee: "Chen"}}, nil
+	}
+	j.seen[d.Event.TicketID] = append(j.seen[d.Event.TicketID], d.Event.ID+" "+d.Event.Type)
+	return sdk.Ack{ID: d.ID}, nil
+}
+
+func (j *journal) setDown(down bool) {
+	j.mu.Lock()
+	j.down = down
+	j.mu.Unlock()
+}
+
+func (j *journal) items(id string) []string {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return slices.Clone(j.seen[id])
+}
+
+// newJournalEnv is newEnv with a journal as the plugins.
+func newJournalEnv(t *testing.T, path string, j *journal) *env {
+	t.Helper()
+	return newEnvWith(t, path, slatest.NewFakeClock(t0), j)
+}
+
+func waitFor(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// Items of one ticket reach the plugin in order (the offer first, then its
+// events by version), while many tickets are in flight at once; and the
+// plugin's own answer is not told back to it.
+func TestOutboxOrderPerTicket(t *testing.T) {
+	j := newJournal()
+	e := newJournalEnv(t, "", j)
+	ctx := context.Background()
+	var ids []string
+	for i := 0; i < 50; i++ {
+		ids = append(ids, e.create(ticket.KindRepair, "valve").ID)
+	}
+	for _, id := range ids {
+		e.waitStatus(id, ticket.StatusAcknowledged)
+		for _, step := range []ticket.Status{ticket.StatusInProgress, ticket.StatusWaiting, ticket.StatusInProgress, ticket.StatusResolved} {
+			if _, err := e.desk.Transition(ctx, id, step, "step", "agent"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, id := range ids {
+		waitFor(t, id+"'s events", func() bool {
+			n := 0
+			for _, it := range j.items(id) {
+				if strings.HasSuffix(it, ticket.EventStatus) {
+					n++
+				}
+			}
+			return n >= 4
+		})
+		got := j.items(id)
+		if got[0] != "offer" {
+			t.Fatalf("%s: first item %q, want the offer (all: %v)", id, got[0], got)
+		}
+		var last int
+		statuses := 0
+		for _, it := range got[1:] {
+			var v int
+			if _, err := fmt.Sscanf(strings.TrimPrefix(it, id+"/"), "%d", &v); err != nil {
+				t.Fatalf("%s: item %q has no version: %v", id, it, err)
+			}
+			if v <= last {
+				t.Errorf("%s: items out of order: %v", id, got)
+			}
+			last = v
+			if strings.HasSuffix(it, ticket.EventStatus) {
+				statuses++
+			}
+		}
+		if statuses != 4 {
+			t.Errorf("%s: %d status changes delivered, want the 4 agent moves (not the plugin's own acknowledgement): %v", id, statuses, got)
+		}
+	}
+}
+
+// An event the plugin could not take while it was down stays in the outbox
+// and is delivered, with the same id, when it is back; nothing after it of
+// the same ticket overtakes it.
+func TestOutboxRedeliversAfterPluginRestart(t *testing.T) {
+	j := newJournal()
+	e := newJournalEnv(t, "", j)
+	ctx := context.Background()
+	tk := e.create(ticket.KindRepair, "valve")
+	e.waitStatus(tk.ID, ticket.StatusAcknowledged)
+	j.setDown(true)
+	if _, err := e.desk.Transition(ctx, tk.ID, ticket.StatusInProgress, "going", "agent"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.desk.AddNote(ctx, tk.ID, "parts ordered", "agent"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "a refused delivery", func() bool { j.mu.Lock(); defer j.mu.Unlock(); return j.failed > 0 })
+	if got := j.items(tk.ID); len(got) != 1 {
+		t.Fatalf("delivered while down: %v", got)
+	}
+	j.setDown(false)
+	if err := e.desk.Redeliver(ctx, "engineering"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "redelivery", func() bool { return len(j.items(tk.ID)) >= 3 })
+	got := j.items(tk.ID)
+	h, err := e.st.History(ctx, tk.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := h[len(h)-2].Version // the agent's move, then the note
+	want := []string{"offer", fmt.Sprintf("%s/%d %s", tk.ID, v, ticket.EventStatus), fmt.Sprintf("%s/%d %s", tk.ID, v+1, ticket.EventNote)}
+	if !slices.Equal(got, want) {
+		t.Errorf("items %v, want %v", got, want)
+	}
+}
+
+// A ticket accepted while its plugin is down, then a daemon restart: the
+// offer survives in the outbox, is delivered after the restart, and the
+// answer is applied once.
+func TestOutboxSurvivesRestart(t *testing.T) {
+	j := newJournal()
+	j.setDown(true)
+	e := newJournalEnv(t, "", j)
+	tk := e.create(ticket.KindRepair, "valve")
+	waitFor(t, "a refused delivery", func() bool { j.mu.Lock(); defer j.mu.Unlock(); return j.failed > 0 })
+	e.close()
+
+	j.setDown(false)
+	e2 := newJournalEnv(t, e.path, j)
+	e2.waitStatus(tk.ID, ticket.StatusAcknowledged)
+	time.Sleep(50 * time.Millisecond)
+	if err := e2.desk.Redeliver(context.Background(), "engineering"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	h, err := e2.st.History(context.Background(), tk.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acks := 0
+	for _, ev := range h {
+		if ev.Type == ticket.EventStatus && strings.Contains(string(ev.Data), `"to":"acknowledged"`) {
+			acks++
+		}
+	}
+	if acks != 1 {
+		t.Errorf("acknowledged %d times, want once: %v", acks, e2.types(tk.ID))
+	}
+}

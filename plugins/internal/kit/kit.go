@@ -1,0 +1,206 @@
+// Package kit holds the small pieces the bundled department plugins share:
+// a holder for the daemon's host API, a bounded set of handled event ids
+// (events are delivered at least once), and follow-ups that act on a ticket
+// once the daemon has committed the plugin's answer to it. It uses only
+// sdk/ and the standard library, as a third party's plugin would.
+package kit
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/switchboard-desk/switchboard/sdk"
+)
+
+// HostRef holds the sdk.Host a department was given by UseHost. The zero
+// value holds none. It is safe for concurrent use: the host is replaced
+// after every restart of the plugin process while tickets may be in
+// flight.
+type HostRef struct {
+	p atomic.Pointer[hostBox]
+}
+
+type hostBox struct{ h sdk.Host }
+
+// Set makes h the current host.
+func (r *HostRef) Set(h sdk.Host) { r.p.Store(&hostBox{h}) }
+
+// Get returns the current host, or nil when the department has none (a
+// daemon without the host API, or a test without a fake host).
+func (r *HostRef) Get() sdk.Host {
+	if b := r.p.Load(); b != nil {
+		return b.h
+	}
+	return nil
+}
+
+// Seen is a bounded set of recently handled keys (event ids, or an event
+// id with a step, "T-1/7/escalate"), so that a redelivered event is not
+// applied twice. It remembers the last Max keys; the zero value remembers
+// DefaultSeen. It is safe for concurrent use.
+type Seen struct {
+	// Max bounds the keys remembered; 0 means DefaultSeen.
+	Max int
+
+	mu    sync.Mutex
+	set   map[string]struct{}
+	order []string // ring of keys, oldest at next
+	next  int
+}
+
+// DefaultSeen is how many keys a zero Seen remembers: far more than the
+// events a department has in flight at once.
+const DefaultSeen = 8192
+
+// Has reports whether key was added and is still remembered.
+func (s *Seen) Has(key string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.set[key]
+	return ok
+}
+
+// Add remembers key, forgetting the oldest key when full.
+func (s *Seen) Add(key string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.set == nil {
+		max := s.Max
+		if max <= 0 {
+			max = DefaultSeen
+		}
+		s.set = make(map[string]struct{}, max)
+		s.order = make([]string, max)
+	}
+	if _, ok := s.set[key]; ok {
+		return
+	}
+	if old := s.order[s.next]; old != "" {
+		delete(s.set, old)
+	}
+	s.order[s.next] = key
+	s.set[key] = struct{}{}
+	s.next = (s.next + 1) % len(s.order)
+}
+
+// Once runs step unless key was done before, and remembers key when step
+// succeeds, so that a failed step is tried again on the next delivery.
+func (s *Seen) Once(key string, step func() error) error {
+	if s.Has(key) {
+		return nil
+	}
+	if err := step(); err != nil {
+		return err
+	}
+	s.Add(key)
+	return nil
+}
+
+// Retryable reports whether a host call's error may go away if the event
+// or ticket is delivered again: the daemon was unreachable or failed.
+// Refusals (not found, permission denied, invalid, conflict) are not.
+func Retryable(err error) bool {
+	switch sdk.HostErrorCodeOf(err) {
+	case sdk.HostUnavailable, sdk.HostInternal:
+		return true
+	case "":
+		return err != nil && !errors.Is(err, context.Canceled)
+	default:
+		return false
+	}
+}
+
+// Followups runs work on a ticket once the daemon has committed the
+// plugin's answer to it. While HandleTicket runs, the ticket is still
+// "new" on the desk (the answer and the move to "acknowledged" are one
+// commit after HandleTicket returns), so a transition such as
+// acknowledged → resolved or → waiting has to wait for that commit. A
+// follow-up polls the ticket through the host until it has left "new" and
+// "dispatched", then runs its work once. At most one follow-up per ticket
+// runs at a time; a redelivered ticket whose follow-up is still waiting
+// does not start a second. The zero value is ready to use.
+type Followups struct {
+	// Poll is the first wait between two reads of the ticket; it doubles
+	// up to a second. 0 means 10ms.
+	Poll time.Duration
+	// Timeout bounds a follow-up; when it passes with the ticket still not
+	// acknowledged (the daemon is down, say), the work is dropped: the
+	// ticket is offered again when the daemon is back, which starts a new
+	// follow-up. 0 means 2 minutes.
+	Timeout time.Duration
+	// Log receives failures; nil discards them.
+	Log hclog.Logger
+
+	mu      sync.Mutex
+	running map[string]bool
+}
+
+// Start runs work(ctx, t) in the background once ticket id, read through
+// h, is past "dispatched". t is the ticket as read then; work decides
+// what its status means (it may have been moved on by a person
+// meanwhile). A retryable error of work is retried until the timeout.
+// name names the work in the log.
+func (f *Followups) Start(h sdk.Host, id, name string, work func(ctx context.Context, t sdk.Ticket) error) {
+	if h == nil {
+		return
+	}
+	f.mu.Lock()
+	if f.running == nil {
+		f.running = map[string]bool{}
+	}
+	if f.running[id] {
+		f.mu.Unlock()
+		return
+	}
+	f.running[id] = true
+	f.mu.Unlock()
+
+	go func() {
+		defer func() {
+			f.mu.Lock()
+			delete(f.running, id)
+			f.mu.Unlock()
+		}()
+		timeout := f.Timeout
+		if timeout <= 0 {
+			timeout = 2 * time.Minute
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		if err := f.run(ctx, h, id, work); err != nil && f.Log != nil {
+			f.Log.Warn("follow-up dropped", "ticket", id, "work", name, "error", err)
+		}
+	}()
+}
+
+func (f *Followups) run(ctx context.Context, h sdk.Host, id string, work func(context.Context, sdk.Ticket) error) error {
+	wait := f.Poll
+	if wait <= 0 {
+		wait = 10 * time.Millisecond
+	}
+	for {
+		t, err := h.Ticket(ctx, id)
+		switch {
+		case err != nil && !Retryable(err):
+			return err
+		case err == nil && t.Status != "new" && t.Status != "dispatched":
+			err = work(ctx, t)
+			if err == nil || !Retryable(err) {
+				return err
+			}
+		}
+		select {
+		case <-ctx.Done():
+			if err != nil {
+				return err
+			}
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, time.Second)
+	}
+}
