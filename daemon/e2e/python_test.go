@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -48,15 +49,10 @@ func pythonStubs(t *testing.T) string {
 	return out
 }
 
-// TestPythonPluginResolvesTicket runs the daemon with the Python example
-// plugin as a third-party department (command, sha256, tls = false): a
-// ticket routed to it is acknowledged with the plugin's assignee, then
-// resolved by the plugin through the host API.
-func TestPythonPluginResolvesTicket(t *testing.T) {
-	requireDebianPython(t)
-	// A copy, run from outside the repository: it finds its stubs through
-	// SWITCHBOARD_PY_STUBS, which the agent's plugin processes inherit.
-	t.Setenv("SWITCHBOARD_PY_STUBS", pythonStubs(t))
+// copyPythonPlugin copies the example plugin into a new directory and
+// returns its path.
+func copyPythonPlugin(t *testing.T) string {
+	t.Helper()
 	src, err := os.ReadFile(pythonPlugin)
 	if err != nil {
 		t.Fatal(err)
@@ -65,8 +61,13 @@ func TestPythonPluginResolvesTicket(t *testing.T) {
 	if err := os.WriteFile(script, src, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	return script
+}
 
-	a := newAgent(t, fmt.Sprintf(`
+// pythonConfig is a desk with the Python plugin as department pydesk,
+// which gets the requests of category "python"; tls is its TLS line.
+func pythonConfig(script, sum, tls string) string {
+	return fmt.Sprintf(`
 [server]
 log_level = "debug"
 
@@ -82,13 +83,27 @@ name = "pydesk"
 title = "Python desk"
 command = %q
 sha256 = %q
-tls = false
+%s
 
 [[route]]
 department = "pydesk"
 kind = ["request"]
 category = ["python"]
-`, script, fileSum(t, script)))
+`, script, sum, tls)
+}
+
+// TestPythonPluginResolvesTicket runs the daemon with the Python example
+// plugin as a third-party department (command, sha256, tls = false): a
+// ticket routed to it is acknowledged with the plugin's assignee, then
+// resolved by the plugin through the host API.
+func TestPythonPluginResolvesTicket(t *testing.T) {
+	requireDebianPython(t)
+	// A copy, run from outside the repository: it finds its stubs through
+	// SWITCHBOARD_PY_STUBS, which the agent's plugin processes inherit.
+	t.Setenv("SWITCHBOARD_PY_STUBS", pythonStubs(t))
+	script := copyPythonPlugin(t)
+
+	a := newAgent(t, pythonConfig(script, fileSum(t, script), "tls = false"))
 	a.waitPlugins()
 	c := a.client()
 
@@ -128,5 +143,33 @@ category = ["python"]
 	}
 	if d.Assignee != "Py Agent" {
 		t.Errorf("assignee = %q, want Py Agent", d.Assignee)
+	}
+}
+
+// TestPythonPluginWithTLS leaves AutoMTLS on for the Python plugin, which
+// does not implement it: the plugin refuses to start, and the daemon's log
+// says why at error level, tagged with the department.
+func TestPythonPluginWithTLS(t *testing.T) {
+	requireDebianPython(t)
+	t.Setenv("SWITCHBOARD_PY_STUBS", pythonStubs(t))
+	script := copyPythonPlugin(t)
+	a := newAgent(t, pythonConfig(script, fileSum(t, script), ""))
+	const reason = "set tls = false on its [[department]]"
+	waitFor(t, 30*time.Second, "the plugin's refusal in the daemon's log", func() bool {
+		for _, line := range strings.Split(a.out.String(), "\n") {
+			if strings.Contains(line, "[ERROR]") && strings.Contains(line, "pydesk") && strings.Contains(line, reason) {
+				return true
+			}
+		}
+		return false
+	})
+	ds, err := a.client().Departments(ctxT(t, 5*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range ds {
+		if d.Name == "pydesk" && d.State == "running" {
+			t.Errorf("department pydesk is running with AutoMTLS on: %+v", d)
+		}
 	}
 }

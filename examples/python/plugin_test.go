@@ -22,6 +22,7 @@ import (
 	"github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
 	"github.com/switchboard-desk/switchboard/sdk"
@@ -141,6 +142,16 @@ func TestResolvesThroughHost(t *testing.T) {
 		t.Errorf("Capabilities = %q, want host", got)
 	}
 
+	// Bad settings are the plugin's own error, marked by the trailer.
+	var trailer metadata.MD
+	_, err = dept.Configure(ctx, &pb.ConfigureRequest{Department: "pydesk", Settings: []byte(`{"x":`)}, grpc.Trailer(&trailer))
+	if err == nil || !strings.Contains(status.Convert(err).Message(), "settings are not JSON") {
+		t.Errorf("Configure with bad settings: error %v, want one about the settings", err)
+	}
+	if got := trailer.Get("switchboard-plugin-error"); len(got) != 1 || got[0] != "pydesk" {
+		t.Errorf("Configure with bad settings: trailer switchboard-plugin-error = %q, want [pydesk]", got)
+	}
+
 	host := &fakeHost{refuse: 3}
 	id := c.broker.NextId()
 	go c.broker.AcceptAndServe(id, func(opts []grpc.ServerOption) *grpc.Server {
@@ -203,22 +214,28 @@ func TestRefusesToRun(t *testing.T) {
 	cases := []struct {
 		name string
 		env  []string
+		copy bool // run a copy of the script, away from the .proto files
 		want string
 	}{
-		{"by hand", nil, "not run by hand"},
-		{"wrong cookie", []string{"SWITCHBOARD_PLUGIN=other"}, "not run by hand"},
-		{"other protocol", []string{"SWITCHBOARD_PLUGIN=department", "PLUGIN_PROTOCOL_VERSIONS=2,3"}, "speaks protocol versions 2,3"},
-		{"autotls", []string{"SWITCHBOARD_PLUGIN=department", "PLUGIN_CLIENT_CERT=-----BEGIN CERTIFICATE-----"}, "tls = false"},
+		{"by hand", nil, false, "not run by hand"},
+		{"wrong cookie", []string{"SWITCHBOARD_PLUGIN=other"}, false, "not run by hand"},
+		{"other protocol", []string{"SWITCHBOARD_PLUGIN=department", "PLUGIN_PROTOCOL_VERSIONS=2,3"}, false, "speaks protocol versions 2,3"},
+		{"autotls", []string{"SWITCHBOARD_PLUGIN=department", "PLUGIN_CLIENT_CERT=-----BEGIN CERTIFICATE-----"}, false, "tls = false"},
+		{"no stubs", []string{"SWITCHBOARD_PLUGIN=department", "PLUGIN_PROTOCOL_VERSIONS=1"}, true, "set SWITCHBOARD_PY_STUBS"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			cmd := exec.Command(script)
 			for _, kv := range os.Environ() {
-				if !strings.HasPrefix(kv, "SWITCHBOARD_PLUGIN=") && !strings.HasPrefix(kv, "PLUGIN_") {
+				if !strings.HasPrefix(kv, "SWITCHBOARD_") && !strings.HasPrefix(kv, "PLUGIN_") {
 					cmd.Env = append(cmd.Env, kv)
 				}
 			}
 			cmd.Env = append(cmd.Env, tc.env...)
+			if tc.copy {
+				cmd.Path = copyScript(t)
+				cmd.Env = append(cmd.Env, "SWITCHBOARD_PY_STUBS="+t.TempDir())
+			}
 			var stdout, stderr bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
 			err := cmd.Run()
@@ -234,6 +251,20 @@ func TestRefusesToRun(t *testing.T) {
 			}
 		})
 	}
+}
+
+// copyScript copies the plugin into a new directory and returns its path.
+func copyScript(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(script)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "pydesk.py")
+	if err := os.WriteFile(p, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 // TestExitsWhenParentDies starts the plugin from a shell that exits once

@@ -44,6 +44,9 @@ MAGIC_COOKIE_VALUE = "department"
 CORE_PROTOCOL_VERSION = 1  # go-plugin's own protocol
 APP_PROTOCOL_VERSION = 1  # sdk.ProtocolVersion
 
+# The trailer by which the plugin marks an error as its own (sdk/errors.go).
+PLUGIN_ERROR_TRAILER = "switchboard-plugin-error"
+
 NAME = "pydesk"
 VERSION = "0.1.0"
 ASSIGNEE = "Py Agent"
@@ -85,9 +88,14 @@ def log(level, message, **fields):
 
 
 def fail(message):
-    """Prints message for a person on stderr and exits with status 1."""
-    sys.stderr.write(message + "\n")
-    sys.stderr.flush()
+    """Logs message as an error and exits with status 1. Under the daemon
+    (the magic cookie is set) it is an hclog line, so that the daemon's log
+    shows it at error level; otherwise plain text for a person."""
+    if os.environ.get(MAGIC_COOKIE_KEY) == MAGIC_COOKIE_VALUE:
+        log("error", message)
+    else:
+        sys.stderr.write(message + "\n")
+        sys.stderr.flush()
     sys.exit(1)
 
 
@@ -269,7 +277,14 @@ def services(plugin, stubs_mod):
      health_pb, health_grpc) = stubs_mod
     grpc = plugin.grpc
 
-    class Department(department_grpc.DepartmentServicer):
+    def plugin_error(context, message):
+        """Fails the call as the plugin's own error: the trailer tells the
+        daemon that the plugin ran and refused, rather than broke (for
+        Configure: the settings are wrong, and a restart will not help)."""
+        context.set_trailing_metadata(((PLUGIN_ERROR_TRAILER, NAME),))
+        context.abort(grpc.StatusCode.UNKNOWN, message)
+
+    class DepartmentService(department_grpc.DepartmentServicer):
         def Describe(self, request, context):
             return pb.DescribeResponse(
                 name=NAME,
@@ -283,7 +298,10 @@ def services(plugin, stubs_mod):
             return pb.CapabilitiesResponse(capabilities=["host"])
 
         def Configure(self, request, context):
-            settings = json.loads(request.settings) if request.settings else {}
+            try:
+                settings = json.loads(request.settings) if request.settings else {}
+            except ValueError as e:
+                plugin_error(context, f"settings are not JSON: {e}")
             plugin.department = request.department
             log("info", "configured", department=request.department,
                 host_service_id=request.host_service_id, settings=settings)
@@ -295,6 +313,8 @@ def services(plugin, stubs_mod):
             return pb.ConfigureResponse()
 
         def HandleTicket(self, request, context):
+            if not request.HasField("ticket"):
+                context.abort(grpc.StatusCode.INVALID_ARGUMENT, "HandleTicket: request has no ticket")
             t = request.ticket
             log("info", "ticket taken", ticket=t.id, kind=t.kind, category=t.category, title=t.title)
             plugin.take(t.id)
@@ -312,7 +332,7 @@ def services(plugin, stubs_mod):
         def Health(self, request, context):
             return pb.HealthResponse()
 
-    class Health(health_grpc.HealthServicer):
+    class HealthService(health_grpc.HealthServicer):
         def Check(self, request, context):
             if request.service not in ("", "plugin"):
                 context.abort(grpc.StatusCode.NOT_FOUND, f"unknown service {request.service!r}")
@@ -320,7 +340,7 @@ def services(plugin, stubs_mod):
                 status=health_pb.HealthCheckResponse.SERVING
             )
 
-    class Broker(broker_grpc.GRPCBrokerServicer):
+    class BrokerService(broker_grpc.GRPCBrokerServicer):
         def StartStream(self, request_iterator, context):
             # The daemon never needs an answer: the plugin serves nothing
             # through the broker. The call lasts as long as the connection.
@@ -333,17 +353,17 @@ def services(plugin, stubs_mod):
             return
             yield  # a generator: a stream of no responses
 
-    class Controller(controller_grpc.GRPCControllerServicer):
+    class ControllerService(controller_grpc.GRPCControllerServicer):
         def Shutdown(self, request, context):
             log("debug", "shutdown asked by the daemon")
             plugin.stop.set()
             return controller_pb.Empty()
 
     return [
-        (department_grpc.add_DepartmentServicer_to_server, Department()),
-        (health_grpc.add_HealthServicer_to_server, Health()),
-        (broker_grpc.add_GRPCBrokerServicer_to_server, Broker()),
-        (controller_grpc.add_GRPCControllerServicer_to_server, Controller()),
+        (department_grpc.add_DepartmentServicer_to_server, DepartmentService()),
+        (health_grpc.add_HealthServicer_to_server, HealthService()),
+        (broker_grpc.add_GRPCBrokerServicer_to_server, BrokerService()),
+        (controller_grpc.add_GRPCControllerServicer_to_server, ControllerService()),
     ]
 
 
