@@ -388,10 +388,13 @@ func (a *Agent) reload(dk *desk.Desk, host *pluginhost.Host) {
 	if err == nil {
 		rs, err = buildRules(cfg)
 	}
-	specs := pluginSpecs(cfg, a.opts.Executable)
-	for _, s := range specs {
-		if err == nil {
-			err = s.Check()
+	var specs []pluginhost.Spec
+	if err == nil {
+		specs = pluginSpecs(cfg, a.opts.Executable)
+		for _, s := range specs {
+			if err = s.Check(); err != nil {
+				break
+			}
 		}
 	}
 	if err != nil {

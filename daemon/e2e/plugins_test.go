@@ -25,32 +25,79 @@ import (
 )
 
 // The tests of this file run the real agent with e2eplugin
-// (internal/e2eplugin), built by each test as a third-party plugin binary
-// named in config.toml by command and sha256.
+// (internal/e2eplugin) as a third-party plugin: a binary named in
+// config.toml by command and sha256, built once per version for the
+// package's run.
 
 // e2ePluginPkg is the test plugin's package.
 const e2ePluginPkg = "github.com/switchboard-desk/switchboard/daemon/e2e/internal/e2eplugin"
 
-// buildE2EPlugin builds e2eplugin into dir with main.version set to
-// version and returns the binary's path and hex sha256.
-func buildE2EPlugin(t *testing.T, dir, version string) (string, string) {
-	t.Helper()
-	path := filepath.Join(dir, "e2eplugin-v"+version)
-	cmd := exec.Command("go", "build", "-ldflags", "-X main.version="+version, "-o", path, e2ePluginPkg)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build e2eplugin version %s: %v\n%s", version, err, out)
-	}
-	return path, fileSum(t, path)
+// builtPlugins holds e2eplugin built once per version for the package's
+// tests, next to the switchboard binary (TestMain removes both).
+var builtPlugins struct {
+	mu  sync.Mutex
+	byV map[string]*builtPlugin
 }
 
+type builtPlugin struct {
+	once      sync.Once
+	path, sum string
+	err       error
+}
+
+// buildE2EPlugin returns the path and hex sha256 of e2eplugin built with
+// main.version set to version. The binary is shared: a test that needs
+// its own file links or copies it.
+func buildE2EPlugin(t *testing.T, version string) (string, string) {
+	t.Helper()
+	b := buildPlugin(version)
+	if b.err != nil {
+		t.Fatal(b.err)
+	}
+	return b.path, b.sum
+}
+
+// buildPlugin builds e2eplugin of version, once per package run.
+func buildPlugin(version string) *builtPlugin {
+	builtPlugins.mu.Lock()
+	if builtPlugins.byV == nil {
+		builtPlugins.byV = map[string]*builtPlugin{}
+	}
+	b := builtPlugins.byV[version]
+	if b == nil {
+		b = &builtPlugin{}
+		builtPlugins.byV[version] = b
+	}
+	builtPlugins.mu.Unlock()
+	b.once.Do(func() {
+		b.path = filepath.Join(filepath.Dir(binary), "e2eplugin-v"+version)
+		cmd := exec.Command("go", "build", "-ldflags", "-X main.version="+version, "-o", b.path, e2ePluginPkg)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.err = fmt.Errorf("build e2eplugin version %s: %v\n%s", version, err, out)
+			return
+		}
+		b.sum, b.err = sumOf(b.path)
+	})
+	return b
+}
+
+// fileSum returns the hex sha256 of the file at path.
 func fileSum(t *testing.T, path string) string {
 	t.Helper()
-	b, err := os.ReadFile(path)
+	sum, err := sumOf(path)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return sum
+}
+
+func sumOf(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
 	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
+	return hex.EncodeToString(sum[:]), nil
 }
 
 // e2eDept is one department of a test desk.
@@ -361,7 +408,7 @@ func waitGone(t *testing.T, p proc, d time.Duration, what string) time.Duration 
 // handed over and acknowledged exactly once.
 func TestPluginKilledMidBurst(t *testing.T) {
 	t.Parallel()
-	bin, sum := buildE2EPlugin(t, t.TempDir(), "1")
+	bin, sum := buildE2EPlugin(t, "1")
 	a := newAgent(t, pluginConfig("info", e2eDept{Name: "e2e", Command: bin, SHA256: sum}))
 	a.waitPlugins()
 	c := a.client()
@@ -390,11 +437,14 @@ func TestPluginKilledMidBurst(t *testing.T) {
 				}
 				if n == killAt {
 					mu.Lock()
-					ts, _ := c.Tickets(ctx, client.ListOptions{Status: ticket.StatusAcknowledged, Limit: 1000})
-					ackedAtKill = len(ts.Tickets)
+					ts, err := c.AllTickets(ctx, client.ListOptions{Department: "e2e", Status: ticket.StatusAcknowledged})
+					if err != nil {
+						t.Errorf("list acknowledged tickets: %v", err)
+					}
+					ackedAtKill = len(ts)
 					restarted = watchRestart(c, "e2e", pid, 20*time.Second)
 					killedAt = time.Now()
-					err := syscall.Kill(pid, syscall.SIGKILL)
+					err = syscall.Kill(pid, syscall.SIGKILL)
 					mu.Unlock()
 					if err != nil {
 						t.Errorf("kill plugin pid %d: %v", pid, err)
@@ -436,7 +486,7 @@ func TestPluginKilledMidBurst(t *testing.T) {
 func TestHungPluginRestarted(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	bin, sum := buildE2EPlugin(t, dir, "1")
+	bin, sum := buildE2EPlugin(t, "1")
 	markers := filepath.Join(dir, "markers")
 	if err := os.Mkdir(markers, 0o755); err != nil {
 		t.Fatal(err)
@@ -538,7 +588,7 @@ func procOf(t *testing.T, pid int) proc {
 func TestWrongSHA256Refused(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	bin, sum := buildE2EPlugin(t, dir, "1")
+	bin, sum := buildE2EPlugin(t, "1")
 	// The wrong binary records every start before it becomes the plugin.
 	started := filepath.Join(dir, "started")
 	wrong := filepath.Join(dir, "wrong-plugin")
@@ -611,7 +661,7 @@ func processesRunning(path string) []int {
 // plugin processes, third-party or bundled, running 3 seconds later.
 func TestAgentKilledLeavesNoPlugin(t *testing.T) {
 	t.Parallel()
-	bin, sum := buildE2EPlugin(t, t.TempDir(), "1")
+	bin, sum := buildE2EPlugin(t, "1")
 	a := newAgent(t, pluginConfig("debug",
 		e2eDept{Name: "e2e", Command: bin, SHA256: sum, Categories: []string{"job"}},
 		e2eDept{Name: "e2e-two", Command: bin, SHA256: sum, Categories: []string{"two"}},
@@ -655,9 +705,9 @@ func TestAgentKilledLeavesNoPlugin(t *testing.T) {
 // then a reload adds a department and removes another.
 func TestReloadUpgradesPlugin(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	v1, sum1 := buildE2EPlugin(t, dir, "1")
-	v2, sum2 := buildE2EPlugin(t, dir, "2")
+	go buildPlugin("2")
+	v1, sum1 := buildE2EPlugin(t, "1")
+	v2, sum2 := buildE2EPlugin(t, "2")
 	if sum1 == sum2 {
 		t.Fatalf("versions 1 and 2 built to the same sha256 %s", sum1)
 	}
@@ -720,10 +770,26 @@ func TestReloadUpgradesPlugin(t *testing.T) {
 	// Version 2 is named relative to config.toml.
 	rel := filepath.Join(filepath.Dir(a.cfgPath), "e2eplugin-v2")
 	if err := os.Link(v2, rel); err != nil {
-		t.Fatal(err)
+		copyFile(t, v2, rel)
 	}
+	// Version 2 under version 1's sum: the reload is refused and version 1
+	// keeps running.
 	job2 := job
-	job2.Command, job2.SHA256 = "./e2eplugin-v2", sum2
+	job2.Command, job2.SHA256 = "./e2eplugin-v2", sum1
+	a.reload(pluginConfig("debug", job2, old))
+	waitFor(t, 10*time.Second, "refusal of the wrong sha256 in the log", func() bool {
+		return strings.Contains(a.out.String(), "reload failed")
+	})
+	for _, w := range []string{rel, sum1, sum2} {
+		if !strings.Contains(a.out.String(), w) {
+			t.Errorf("the reload's refusal does not name %s", w)
+		}
+	}
+	if d, _ := department(t, c, "e2e"); d.State != "running" || d.PID != p1.pid || d.Version != "1" {
+		t.Errorf("after a reload with a wrong sha256, e2e is %s with pid %d version %q; want running version 1 as pid %d", d.State, d.PID, d.Version, p1.pid)
+	}
+
+	job2.SHA256 = sum2
 	reloadAt := time.Now()
 	a.reload(pluginConfig("debug", job2, old))
 	var d2 wire.Department
@@ -799,4 +865,15 @@ func TestReloadUpgradesPlugin(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitAcknowledged(t, c, "e2e", []string{o.ID}, 10*time.Second)
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
 }
