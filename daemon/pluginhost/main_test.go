@@ -18,9 +18,11 @@ import (
 	"github.com/switchboard-desk/switchboard/daemon/pluginhost"
 )
 
-// pluginBin is the test plugin binary and hostBin the test host (a Host
-// in a process of its own), both built by TestMain.
-var pluginBin, hostBin string
+// pluginBin is the test plugin binary, pluginBin2 the same built as
+// version 2.0.0, rawBin the plugin written against the bare protocol, and
+// hostBin the test host (a Host in a process of its own), all built by
+// TestMain.
+var pluginBin, pluginBin2, rawBin, hostBin string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "pluginhost-test")
@@ -29,15 +31,37 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	pluginBin = filepath.Join(dir, "testplugin")
+	pluginBin2 = filepath.Join(dir, "testplugin2")
+	rawBin = filepath.Join(dir, "rawplugin")
 	hostBin = filepath.Join(dir, "testhost")
-	for bin, pkg := range map[string]string{pluginBin: "./internal/testplugin", hostBin: "./internal/testhost"} {
-		build := exec.Command("go", "build", "-o", bin, pkg)
-		build.Stdout, build.Stderr = os.Stderr, os.Stderr
-		if err := build.Run(); err != nil {
-			fmt.Fprintf(os.Stderr, "building %s: %v\n", pkg, err)
-			os.RemoveAll(dir)
-			os.Exit(1)
+	builds := [][]string{
+		{"-o", pluginBin, "./internal/testplugin"},
+		{"-o", pluginBin2, "-ldflags", "-X main.builtVersion=2.0.0", "./internal/testplugin"},
+		{"-o", rawBin, "./internal/rawplugin"},
+		{"-o", hostBin, "./internal/testhost"},
+	}
+	errs := make(chan error, len(builds))
+	for _, args := range builds {
+		go func() {
+			build := exec.Command("go", append([]string{"build"}, args...)...)
+			build.Stdout, build.Stderr = os.Stderr, os.Stderr
+			if err := build.Run(); err != nil {
+				errs <- fmt.Errorf("go build %v: %w", args, err)
+				return
+			}
+			errs <- nil
+		}()
+	}
+	failed := false
+	for range builds {
+		if err := <-errs; err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			failed = true
 		}
+	}
+	if failed {
+		os.RemoveAll(dir)
+		os.Exit(1)
 	}
 	code := m.Run()
 	os.RemoveAll(dir)

@@ -37,7 +37,8 @@ type Options struct {
 	// from that plugin's supervisor goroutine and never under a lock, so
 	// it may call back into the Host. Calls for one plugin come in order.
 	// It should return quickly: the supervisor waits for it. A department
-	// that Update removes is reported once more, stopped and Removed.
+	// that Update removes is reported once more, stopped and Removed, from
+	// Update's goroutine; so OnState must not call Update.
 	OnState func(Status)
 	// HostAPI, when set, gives the Host API served to the plugin of a
 	// department (through go-plugin's broker) so that it can call back

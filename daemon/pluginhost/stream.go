@@ -96,19 +96,40 @@ func (m *streamMux) cause(err error) error {
 	return err
 }
 
-// send writes queued items to the stream until it ends.
+// send writes queued items to the stream until it ends. Each wake-up
+// drains whatever has queued meanwhile: under load the items go out back
+// to back, and gRPC's writer coalesces them into few writes on the
+// connection.
 func (m *streamMux) send() {
 	for {
 		select {
 		case w := <-m.queue:
-			if err := m.stream.Send(w.d); err != nil {
-				m.fail(m.cause(wrapStream("send", err)))
+			if !m.sendOne(w) {
 				return
+			}
+			for drained := false; !drained; {
+				select {
+				case w := <-m.queue:
+					if !m.sendOne(w) {
+						return
+					}
+				default:
+					drained = true
+				}
 			}
 		case <-m.done:
 			return
 		}
 	}
+}
+
+// sendOne writes one item, and ends the mux if the stream has failed.
+func (m *streamMux) sendOne(w *waiter) bool {
+	if err := m.stream.Send(w.d); err != nil {
+		m.fail(m.cause(wrapStream("send", err)))
+		return false
+	}
+	return true
 }
 
 // receive hands acks to their waiters until the stream ends.

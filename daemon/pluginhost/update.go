@@ -55,69 +55,83 @@ func (h *Host) Update(ctx context.Context, specs []Spec) (Changes, error) {
 
 	h.mu.RLock()
 	stopping, started := h.stopping, h.started
-	old := make(map[string]*supervisor, len(h.sups))
-	for name, s := range h.sups {
-		old[name] = s
-	}
+	p := h.plan(specs)
 	h.mu.RUnlock()
 	if stopping {
 		return Changes{}, errors.New("pluginhost: update: the host is stopping")
 	}
-
-	var (
-		ch       Changes
-		added    []*supervisor
-		upgrades []*upgrade
-		keep     = make(map[string]bool, len(specs))
-	)
-	for _, sp := range specs {
-		keep[sp.Name] = true
-		s, ok := old[sp.Name]
-		switch {
-		case !ok:
-			ch.Added = append(ch.Added, sp.Name)
-			added = append(added, newSupervisor(sp, h.opts, time.Now))
-		case s.spec.changed(sp):
-			ch.Upgraded = append(ch.Upgraded, sp.Name)
-			upgrades = append(upgrades, &upgrade{old: s, next: newSupervisor(sp, h.opts, time.Now)})
-		default:
-			s.setTitle(sp.Title)
-		}
-	}
-	var removed []*supervisor
-	for name, s := range old {
-		if !keep[name] {
-			ch.Removed = append(ch.Removed, name)
-			removed = append(removed, s)
-		}
-	}
-	sort.Strings(ch.Added)
-	sort.Strings(ch.Removed)
-	sort.Strings(ch.Upgraded)
-
 	if started {
-		if err := h.launchUpgrades(ctx, upgrades); err != nil {
+		if err := h.launchUpgrades(ctx, p.upgrades); err != nil {
 			return Changes{}, err
 		}
 	}
+	if err := h.commit(p); err != nil {
+		return Changes{}, err
+	}
+	h.drain(ctx, p)
+	return p.changes, nil
+}
 
-	// Commit: from here on nothing fails.
+// plan is what an Update does.
+type plan struct {
+	changes  Changes
+	added    []*supervisor
+	upgrades []*upgrade
+	removed  []*supervisor
+	titles   map[*supervisor]string // kept supervisors and their titles
+	retired  map[*supervisor]context.CancelFunc
+}
+
+// plan compares specs with the current supervisors; h.mu must be held.
+func (h *Host) plan(specs []Spec) *plan {
+	p := &plan{titles: make(map[*supervisor]string)}
+	keep := make(map[string]bool, len(specs))
+	for _, sp := range specs {
+		keep[sp.Name] = true
+		s, ok := h.sups[sp.Name]
+		switch {
+		case !ok:
+			p.changes.Added = append(p.changes.Added, sp.Name)
+			p.added = append(p.added, newSupervisor(sp, h.opts, time.Now))
+		case s.spec.changed(sp):
+			p.changes.Upgraded = append(p.changes.Upgraded, sp.Name)
+			p.upgrades = append(p.upgrades, &upgrade{old: s, next: newSupervisor(sp, h.opts, time.Now)})
+		default:
+			p.titles[s] = sp.Title
+		}
+	}
+	for name, s := range h.sups {
+		if !keep[name] {
+			p.changes.Removed = append(p.changes.Removed, name)
+			p.removed = append(p.removed, s)
+		}
+	}
+	sort.Strings(p.changes.Added)
+	sort.Strings(p.changes.Removed)
+	sort.Strings(p.changes.Upgraded)
+	return p
+}
+
+// commit swaps the plan in: the departments' supervisors change, the new
+// ones start (with the instances launched ahead), the old ones stop
+// reporting. It fails only when the host has begun to stop meanwhile; the
+// instances launched ahead are then killed.
+func (h *Host) commit(p *plan) error {
 	h.mu.Lock()
+	defer h.mu.Unlock()
 	if h.stopping {
-		h.mu.Unlock()
-		for _, u := range upgrades {
+		for _, u := range p.upgrades {
 			if u.inst != nil {
 				u.inst.kill()
 			}
 		}
-		return Changes{}, errors.New("pluginhost: update: the host is stopping")
+		return errors.New("pluginhost: update: the host is stopping")
 	}
 	var retired []*supervisor
-	cancels := make(map[*supervisor]context.CancelFunc)
-	for _, s := range added {
+	for _, s := range p.added {
 		h.sups[s.spec.Name] = s
 	}
-	for _, u := range upgrades {
+	for _, u := range p.upgrades {
 		if u.inst != nil {
 			// Running before the swap: no call sees it stopped.
 			u.next.apply(StateRunning, u.inst, nil)
@@ -125,53 +139,57 @@ func (h *Host) Update(ctx context.Context, specs []Spec) (Changes, error) {
 		h.sups[u.next.spec.Name] = u.next
 		retired = append(retired, u.old)
 	}
-	for _, s := range removed {
+	for _, s := range p.removed {
 		delete(h.sups, s.spec.Name)
 		retired = append(retired, s)
 	}
+	p.retired = make(map[*supervisor]context.CancelFunc, len(retired))
 	for _, s := range retired {
 		h.retiring[s] = true
-		cancels[s] = s.retire() // no more reports from it
+		p.retired[s] = s.retire() // no more reports from it
+	}
+	for s, title := range p.titles {
+		s.setTitle(title)
 	}
 	h.sortNames()
 	if h.started { // Start may have come while the upgrades launched
-		for _, s := range added {
+		for _, s := range p.added {
 			s.start(h.runCtx, nil)
 		}
-		for _, u := range upgrades {
+		for _, u := range p.upgrades {
 			u.next.start(h.runCtx, u.inst)
 		}
 	}
-	h.mu.Unlock()
-
-	for _, name := range ch.Added {
+	for _, name := range p.changes.Added {
 		h.opts.Logger.Info("plugin added", "department", name)
 	}
-	for _, u := range upgrades {
+	for _, u := range p.upgrades {
 		h.opts.Logger.Info("plugin upgraded", "department", u.next.spec.Name, "pid", u.pid())
 	}
+	return nil
+}
 
-	// Drain and stop what was swapped out, all at once.
-	isRemoved := make(map[*supervisor]bool, len(removed))
-	for _, s := range removed {
-		isRemoved[s] = true
+// drain stops the supervisors swapped out, all at once, and reports the
+// removed departments to OnState.
+func (h *Host) drain(ctx context.Context, p *plan) {
+	removed := make(map[*supervisor]bool, len(p.removed))
+	for _, s := range p.removed {
+		removed[s] = true
 	}
 	var wg sync.WaitGroup
-	for _, s := range retired {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			h.retire(ctx, s, cancels[s])
-			if isRemoved[s] {
-				h.opts.Logger.Info("plugin removed", "department", s.spec.Name)
-				if h.opts.OnState != nil {
-					h.opts.OnState(Status{Name: s.spec.Name, Title: s.status().Title, State: StateStopped, Since: time.Now(), Removed: true})
-				}
+	for s, cancel := range p.retired {
+		wg.Go(func() {
+			h.retire(ctx, s, cancel)
+			if !removed[s] {
+				return
 			}
-		}()
+			h.opts.Logger.Info("plugin removed", "department", s.spec.Name)
+			if h.opts.OnState != nil {
+				h.opts.OnState(Status{Name: s.spec.Name, Title: s.status().Title, State: StateStopped, Since: time.Now(), Removed: true})
+			}
+		})
 	}
 	wg.Wait()
-	return ch, nil
 }
 
 // upgrade is one department's plugin being replaced.
