@@ -19,6 +19,9 @@ type Department interface {
 	// therefore be idempotent by t.ID: a second delivery should give the
 	// same answer as the first.
 	//
+	// HandleTicket (and HandleEvent) may run on several goroutines at
+	// once for different tickets, never for the same ticket.
+	//
 	// An error is recorded in the ticket's history, as a
 	// ticket.dispatch_failed event carrying the error's text, and the
 	// ticket is offered again after a backoff; a ticket its plugin keeps
@@ -31,19 +34,20 @@ type Department interface {
 // every event unread.
 type EventHandler interface {
 	// HandleEvent is called for the changes of a ticket routed to the
-	// department, in order per department, while the plugin runs. The
-	// ticket's creation and routing are not sent (the ticket itself comes
-	// through HandleTicket), nor are the changes made by the department's
-	// own answers.
+	// department: transitions, notes, assignments, SLA warnings and
+	// breaches, escalations. The ticket's creation and routing are not
+	// sent (the ticket itself comes through HandleTicket), nor are the
+	// changes made by the department's own answers.
 	//
-	// Delivery is best effort: an event sent while the plugin is down or
-	// restarting, or while it is too far behind, is dropped and not
-	// delivered again, and an error is only logged by the daemon. Read
-	// ev.Ticket for the ticket's state rather than counting on having seen
-	// every event. A later version will deliver events at least once,
-	// through a durable outbox, and retry on error, so an event may then
-	// arrive twice; ev.ID is already stable, so a department that drops an
-	// ID it has handled is ready for that change.
+	// Events are delivered at least once, in order per ticket: each is
+	// kept in the daemon's outbox until HandleEvent returns nil for it,
+	// so one not yet acknowledged when the plugin or the daemon stops is
+	// delivered again, with the same ev.ID, after the restart. Skip an
+	// ev.ID already handled. Events of different tickets may be handled
+	// at the same time, on different goroutines; the events of one
+	// ticket never are. An error is logged and the event delivered again
+	// later, and so are the ticket's later events, after it. Read
+	// ev.Ticket for the ticket's state after the event.
 	HandleEvent(ctx context.Context, ev Event) error
 }
 
@@ -52,11 +56,13 @@ type EventHandler interface {
 type Configurer interface {
 	// Configure receives the department's settings as JSON (nil when
 	// config.toml has none). It is called after every start of the
-	// plugin process, before tickets are offered. An error is shown to
-	// the operator (in the log and as the department's error on the
-	// wallboard) and marks the department failed, so that it takes no
-	// tickets until the settings are fixed and the daemon restarted (a
-	// reload does not restart plugins today); it should say which
+	// plugin process, before tickets are offered (and, for a [HostUser],
+	// after UseHost). A config reload that changes the settings restarts
+	// the plugin, so Configure sees them at the next start; an unchanged
+	// department is left running. An error is shown to the operator (in
+	// the log and as the department's error on the wallboard) and marks
+	// the department failed, so that it takes no tickets until the
+	// settings are fixed and the config reloaded; it should say which
 	// setting is wrong.
 	Configure(ctx context.Context, settings json.RawMessage) error
 }

@@ -19,26 +19,27 @@
 // # Life cycle of a plugin
 //
 // The daemon starts the binary, checks its sha256 and completes the
-// go-plugin handshake ([Handshake]). It then calls Info, then Configure with
-// the department's settings from config.toml (after every start of the
-// process), then HandleTicket for each ticket routed to the department and
-// HandleEvent for the changes of those tickets. It calls Health periodically
-// and restarts a plugin that stops answering.
+// go-plugin handshake ([Handshake]). It then asks for the plugin's
+// capabilities (the optional features it serves), calls Info, hands a
+// [HostUser] its [Host] (UseHost) and calls Configure with the department's
+// settings from config.toml; all of this after every start of the process.
+// It then opens the work stream and sends the department's tickets
+// (HandleTicket) and events (HandleEvent) on it, many in flight at once:
+// the SDK runs the items of different tickets in parallel and those of
+// one ticket in order. It checks health periodically and restarts a
+// plugin that dies or stops answering.
 //
 // # Delivery
 //
-// Tickets are delivered at least once: a ticket stays new, durably, until
-// the plugin's answer is committed, and is delivered again after a plugin
-// restart or a daemon restart. A department must answer idempotently by
-// Ticket.ID. An error from HandleTicket is recorded in the ticket's history
-// (a ticket.dispatch_failed event with the error) and the ticket is
-// retried with backoff.
-//
-// Events are delivered best effort: in order per department while the
-// plugin runs, but an event sent while the plugin is down is not delivered
-// again, and an error from HandleEvent is only logged. A later version
-// will deliver events at least once through a durable outbox; Event.ID is
-// stable, so a department that drops an ID it has handled is ready for it.
+// Tickets and events are delivered at least once, in order per ticket:
+// every item stays in the daemon's durable outbox until the plugin has
+// acknowledged it (HandleTicket or HandleEvent returned), and one not
+// acknowledged when either side stops is delivered again, with the same
+// Ticket.ID or Event.ID, after the restart. A department must therefore
+// answer idempotently by Ticket.ID and skip an Event.ID it has handled.
+// An error from HandleTicket is recorded in the ticket's history (a
+// ticket.dispatch_failed event with the error) and the ticket is retried
+// with backoff; an error from HandleEvent is logged and the event retried.
 //
 // If the daemon dies without stopping its plugins (kill -9, a crash),
 // [Serve] notices that the plugin has been re-parented and exits the
@@ -48,8 +49,10 @@
 //
 // [Department] is the one required interface. Optional capabilities are
 // extra interfaces, detected at run time: [Configurer] to receive settings,
-// [EventHandler] to hear of events, [HealthChecker] to report ill health.
-// Embed [Base] to get no-op defaults for all of them.
+// [EventHandler] to hear of events, [HealthChecker] to report ill health,
+// [HostUser] to call back into the daemon through a [Host] (read a ticket,
+// add a note, transition, assign, re-plan, create, escalate). Embed [Base]
+// to get no-op defaults for the first three.
 //
 // # Errors
 //
@@ -60,11 +63,15 @@
 // # Testing
 //
 // Package sdk/sdktest runs a department in the test process over the real
-// gRPC protocol, and builds and starts a plugin binary as a real process.
+// gRPC protocol, or builds and starts a plugin binary as a real process,
+// configured as the daemon does, against a fake Host that records every
+// call the plugin makes.
 //
 // # Hosts
 //
 // A host (the daemon's pluginhost, or any other program) uses [PluginSet]
 // and [Handshake] in its plugin.ClientConfig; dispensing [PluginName] gives
-// a [Client].
+// a [Client]: Capabilities, then Configure with a [Config] (whose Host is
+// served to the plugin through go-plugin's broker), then OpenStream for a
+// plugin with Capabilities.Deliver, or the unary calls for a Legacy one.
 package sdk

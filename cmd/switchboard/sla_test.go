@@ -124,10 +124,9 @@ var shanghai = func() *time.Location {
 
 type acceptAll struct{}
 
-func (acceptAll) HandleTicket(context.Context, string, sdk.Ticket) (sdk.Reply, error) {
-	return sdk.Reply{Accept: true, Assignee: "Chen Jun"}, nil
+func (acceptAll) Deliver(_ context.Context, _ string, d sdk.Delivery) (sdk.Ack, error) {
+	return sdk.Ack{ID: d.ID, Reply: sdk.Reply{Accept: true, Assignee: "Chen Jun"}}, nil
 }
-func (acceptAll) HandleEvent(context.Context, string, sdk.Event) error { return nil }
 
 // slaHarness is a real desk (SQLite, the SLA engine on real calendars)
 // behind the real API, on a fake clock; the CLI runs in Asia/Shanghai.

@@ -9,7 +9,8 @@
 //	  "on_duty": {"north-campus": "Li Si"},
 //	  "default_technician": "Wang Wu",
 //	  "inspection": {"min_temperature_c": 45, "max_temperature_c": 75, "min_water_volume_l": 100},
-//	  "zone": "Asia/Shanghai"
+//	  "zone": "Asia/Shanghai",
+//	  "escalate_on_breach": false
 //	}
 //
 // roster maps a project (a campus the company serves) to its technicians;
@@ -18,8 +19,10 @@
 // ("north-campus/dorm-3" is project "north-campus"). default_technician
 // takes what no roster covers. inspection holds the limits a daily
 // inspection's readings must meet (the defaults are shown), and zone the
-// campus time zone (default Asia/Shanghai). An unknown key is an error
-// naming it.
+// campus time zone (default Asia/Shanghai). escalate_on_breach (default
+// false) makes a breach escalate the ticket through the host as well; it is
+// for a desk whose escalation chain has no level at breach, since the
+// chain's own breach levels escalate already. An unknown key is an error naming it.
 //
 // # Repairs
 //
@@ -35,7 +38,8 @@
 // A ticket of category "inspection" (the "daily-inspection" schedule opens
 // one per project every working day) goes to the project's technician on
 // duty. Its readings, in Fields "water_temperature_c" and "water_volume_l"
-// or in a later note "readings: water_temperature_c=52 water_volume_l=300",
+// or in a later note (or transition note) "readings:
+// water_temperature_c=52 water_volume_l=300",
 // are recorded as a note and checked against the limits. Each failed check
 // opens a repair ticket (category water_temperature or water_volume,
 // severity serious, the same location) with the idempotency key
@@ -46,7 +50,8 @@
 // # What technicians cannot fix
 //
 // An sla.breached event, or a note starting with "cannot fix" (a
-// technician's report), escalates the ticket through the host with the
+// technician's report, as a note or as the note of a transition, e.g. to
+// waiting), escalates the ticket through the host with the
 // reason. A major or critical fault in that case is re-planned: its
 // resolution target moves to 12:00 on the next day, campus time, with the
 // reason "major fault: parts ordered, repair re-planned to next day", and

@@ -5,52 +5,95 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/switchboard-desk/switchboard/plugins/engineering"
 	"github.com/switchboard-desk/switchboard/sdk"
 	"github.com/switchboard-desk/switchboard/sdk/sdktest"
 )
 
+const dept = "engineering"
+
 const roster = `{
-	"roster": {"north-campus": ["Zhang San", "Li Si"], "south-campus": ["Zhao Liu"]},
+	"roster": {"north-campus": ["Zhang San", "Li Si", "Zhou Ba"], "south-campus": ["Zhao Liu"]},
+	"on_duty": {"north-campus": "Li Si"},
 	"default_technician": "Wang Wu"
 }`
 
-func configured(t *testing.T, settings string) sdk.Client {
+// run serves a new engineering department in process over real gRPC with
+// a fake host acting for the engineering department, configured with
+// settings. When the test ends it checks that the plugin never acted on
+// another department's ticket.
+func run(t *testing.T, settings string) (sdk.Client, *sdktest.Host) {
 	t.Helper()
-	c := sdktest.Serve(t, engineering.New())
-	if err := c.Configure(context.Background(), json.RawMessage(settings)); err != nil {
-		t.Fatalf("Configure: %v", err)
-	}
-	return c
+	h := sdktest.NewHost().ForDepartment(dept)
+	c := sdktest.Run(t, engineering.New(), sdktest.Options{Department: dept, Settings: json.RawMessage(settings), Host: h})
+	t.Cleanup(func() { noneRefused(t, h) })
+	return c, h
 }
 
-func TestHandleTicket(t *testing.T) {
-	c := configured(t, roster)
+// noneRefused fails the test if the plugin made a call the host refused
+// as another department's.
+func noneRefused(t *testing.T, h *sdktest.Host) {
+	for _, c := range h.Calls() {
+		if sdk.HostErrorCodeOf(c.Err) == sdk.HostPermissionDenied {
+			t.Errorf("the plugin acted on another department's ticket: %+v", c)
+		}
+	}
+}
+
+// callsOf returns h's calls of one operation.
+func callsOf(h *sdktest.Host, op string) []sdktest.Call {
+	var out []sdktest.Call
+	for _, c := range h.Calls() {
+		if c.Op == op {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// waitFor polls cond until it holds or 10 s pass.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestTriage(t *testing.T) {
+	c, h := run(t, roster)
+	north := []string{"Zhang San", "Li Si", "Zhou Ba"}
 	tests := []struct {
 		name         string
 		ticket       sdk.Ticket
 		wantAssignee string
 		wantNote     []string
 	}{
-		{"minor repair, first on duty", sdk.Ticket{ID: "T-1", Kind: "repair", Severity: "minor", Location: "north-campus/dorm-3"},
-			"Zhang San", []string{"fix at once", "on duty for north-campus"}},
-		{"serious repair", sdk.Ticket{ID: "T-2", Kind: "repair", Severity: "serious", Location: "south-campus/dorm-1/floor-2"},
-			"Zhao Liu", []string{"fix today, water on by evening"}},
-		{"major repair is re-planned", sdk.Ticket{ID: "T-3", Kind: "repair", Severity: "major", Location: "north-campus"},
-			"Zhang San", []string{"cannot be fixed today: re-planned to the next day", "service desk, school and students to be told"}},
-		{"critical calls the whole roster", sdk.Ticket{ID: "T-4", Kind: "repair", Severity: "critical", Location: "north-campus/boiler-house"},
-			"Zhang San", []string{"all on duty called (Zhang San, Li Si)"}},
-		{"unknown project goes to default", sdk.Ticket{ID: "T-5", Kind: "repair", Severity: "minor", Location: "east-campus/dorm-9"},
-			"Wang Wu", []string{"fix at once", "default technician"}},
-		{"no location goes to default", sdk.Ticket{ID: "T-6", Kind: "repair", Severity: "serious"},
+		{"critical: on duty at once, roster called", sdk.Ticket{ID: "T-1", Kind: "repair", Severity: "critical", Location: "north-campus/boiler-house"},
+			"Li Si", []string{"critical fault: fix at once", "all on the roster called (Zhang San, Li Si, Zhou Ba)", "Li Si (on duty for north-campus, called at once)"}},
+		{"major: on duty at once", sdk.Ticket{ID: "T-2", Kind: "repair", Severity: "major", Location: "north-campus/dorm-3"},
+			"Li Si", []string{"re-planned to the next day", "service desk, school and students are told", "called at once"}},
+		{"serious: on duty", sdk.Ticket{ID: "T-3", Kind: "repair", Severity: "serious", Location: "north-campus/dorm-1/floor-2"},
+			"Li Si", []string{"fix today, water on by evening", "on duty for north-campus"}},
+		{"minor: round robin", sdk.Ticket{ID: "T-4", Kind: "repair", Severity: "minor", Location: "north-campus/dorm-3"},
+			engineering.RoundRobin(north, "T-4"), []string{"general fault: fix at once", "next on the north-campus roster"}},
+		{"no on_duty: first of the roster", sdk.Ticket{ID: "T-5", Kind: "repair", Severity: "major", Location: "south-campus/dorm-1"},
+			"Zhao Liu", []string{"on duty for south-campus"}},
+		{"unknown project: default", sdk.Ticket{ID: "T-6", Kind: "repair", Severity: "major", Location: "east-campus/dorm-9"},
 			"Wang Wu", []string{"default technician"}},
-		{"unknown severity treated as serious", sdk.Ticket{ID: "T-7", Kind: "repair", Severity: "odd", Location: "north-campus/x"},
-			"Zhang San", []string{"unknown severity odd", "treated as serious"}},
-		{"complaint goes to default", sdk.Ticket{ID: "T-8", Kind: "complaint", Location: "north-campus/dorm-3"},
+		{"minor, unknown project: default", sdk.Ticket{ID: "T-7", Kind: "repair", Severity: "minor", Location: "east-campus/dorm-9"},
+			"Wang Wu", []string{"fix at once", "default technician"}},
+		{"no location: default", sdk.Ticket{ID: "T-8", Kind: "repair", Severity: "serious"},
+			"Wang Wu", []string{"default technician"}},
+		{"unknown severity: treated as serious", sdk.Ticket{ID: "T-9", Kind: "repair", Severity: "odd", Location: "north-campus/x"},
+			"Li Si", []string{"unknown severity odd", "treated as serious"}},
+		{"complaint: default", sdk.Ticket{ID: "T-10", Kind: "complaint", Location: "north-campus/dorm-3"},
 			"Wang Wu", []string{"not a repair call (complaint)"}},
-		{"request goes to default", sdk.Ticket{ID: "T-9", Kind: "request"},
-			"Wang Wu", []string{"not a repair call (request)"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -72,6 +115,30 @@ func TestHandleTicket(t *testing.T) {
 			}
 		})
 	}
+	if calls := h.Calls(); len(calls) != 0 {
+		t.Errorf("triage made host calls: %+v", calls)
+	}
+}
+
+func TestRoundRobin(t *testing.T) {
+	techs := []string{"A", "B", "C"}
+	count := map[string]int{}
+	for i := 0; i < 300; i++ {
+		id := "T-" + string(rune('a'+i%26)) + strings.Repeat("x", i/26)
+		got := engineering.RoundRobin(techs, id)
+		if engineering.RoundRobin(techs, id) != got {
+			t.Fatalf("RoundRobin(%q) is not stable", id)
+		}
+		count[got]++
+	}
+	for _, tech := range techs {
+		if count[tech] < 60 {
+			t.Errorf("%s got %d of 300 tickets: %v", tech, count[tech], count)
+		}
+	}
+	if engineering.RoundRobin(nil, "T-1") != "" {
+		t.Error("RoundRobin of an empty roster is not empty")
+	}
 }
 
 func TestUnconfiguredAcceptsUnassigned(t *testing.T) {
@@ -91,19 +158,26 @@ func TestConfigure(t *testing.T) {
 		settings string
 		wantErr  string
 	}{
-		{"full", roster, ""},
+		{"full", `{"roster": {"north-campus": ["a"]}, "on_duty": {"north-campus": "a"}, "default_technician": "b",
+			"inspection": {"min_temperature_c": 40, "max_temperature_c": 80, "min_water_volume_l": 50}, "zone": "Europe/Berlin"}`, ""},
 		{"empty", ``, ""},
-		{"only default", `{"default_technician": "Wang Wu"}`, ""},
+		{"old form: roster and default only", `{"roster": {"north-campus": ["a"]}, "default_technician": "b"}`, ""},
 		{"unknown key", `{"rooster": {}}`, `unknown field "rooster"`},
+		{"unknown inspection key", `{"inspection": {"min_temp": 40}}`, `unknown field "min_temp"`},
 		{"roster not a map", `{"roster": ["a"]}`, "roster"},
 		{"empty technician", `{"roster": {"north-campus": ["Zhang San", " "]}}`, "roster.north-campus[1]: empty technician name"},
+		{"empty on duty", `{"on_duty": {"north-campus": ""}}`, "on_duty.north-campus: empty technician name"},
 		{"slash in project", `{"roster": {"north/campus": ["a"]}}`, `project "north/campus"`},
+		{"temperatures crossed", `{"inspection": {"min_temperature_c": 80}}`, "min_temperature_c 80 must be below max_temperature_c 75"},
+		{"negative volume", `{"inspection": {"min_water_volume_l": -1}}`, "min_water_volume_l"},
+		{"bad zone", `{"zone": "Mars/Olympus"}`, `zone: "Mars/Olympus"`},
+		{"escalate_on_breach not a bool", `{"escalate_on_breach": "yes"}`, "escalate_on_breach"},
 		{"not JSON", `roster = 1`, "settings"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			c := sdktest.Serve(t, engineering.New())
-			err := c.Configure(context.Background(), json.RawMessage(tc.settings))
+			err := c.Configure(context.Background(), sdk.Config{Department: dept, Settings: json.RawMessage(tc.settings)})
 			if tc.wantErr == "" {
 				if err != nil {
 					t.Fatalf("Configure = %v", err)
@@ -118,13 +192,13 @@ func TestConfigure(t *testing.T) {
 }
 
 func TestBadReloadKeepsSettings(t *testing.T) {
-	c := configured(t, roster)
+	c, _ := run(t, roster)
 	ctx := context.Background()
-	if err := c.Configure(ctx, json.RawMessage(`{"roster": {"north-campus": [""]}}`)); err == nil {
+	if err := c.Configure(ctx, sdk.Config{Department: dept, Settings: json.RawMessage(`{"on_duty": {"north-campus": ""}}`)}); err == nil {
 		t.Fatal("bad settings accepted")
 	}
-	reply, err := c.HandleTicket(ctx, sdk.Ticket{ID: "T-1", Kind: "repair", Severity: "minor", Location: "north-campus/dorm-3"})
-	if err != nil || reply.Assignee != "Zhang San" {
+	reply, err := c.HandleTicket(ctx, sdk.Ticket{ID: "T-1", Kind: "repair", Severity: "major", Location: "north-campus/dorm-3"})
+	if err != nil || reply.Assignee != "Li Si" {
 		t.Errorf("after a bad reload reply = %+v, %v; want the old roster in force", reply, err)
 	}
 }
@@ -146,12 +220,12 @@ func TestProject(t *testing.T) {
 // TestReloadWhileHandling configures the plugin while tickets are in
 // flight; run with -race it proves the settings swap is safe.
 func TestReloadWhileHandling(t *testing.T) {
-	c := configured(t, roster)
+	c, h := run(t, roster)
 	ctx := context.Background()
 	done := make(chan error, 1)
 	go func() {
 		for i := 0; i < 50; i++ {
-			if err := c.Configure(ctx, json.RawMessage(roster)); err != nil {
+			if err := c.Configure(ctx, sdk.Config{Department: dept, Settings: json.RawMessage(roster), Host: h}); err != nil {
 				done <- err
 				return
 			}
@@ -159,8 +233,8 @@ func TestReloadWhileHandling(t *testing.T) {
 		done <- nil
 	}()
 	for i := 0; i < 50; i++ {
-		reply, err := c.HandleTicket(ctx, sdk.Ticket{ID: "T-1", Kind: "repair", Severity: "minor", Location: "north-campus/dorm-3"})
-		if err != nil || reply.Assignee != "Zhang San" {
+		reply, err := c.HandleTicket(ctx, sdk.Ticket{ID: "T-1", Kind: "repair", Severity: "major", Location: "north-campus/dorm-3"})
+		if err != nil || reply.Assignee != "Li Si" {
 			t.Fatalf("HandleTicket during reload = %+v, %v", reply, err)
 		}
 	}

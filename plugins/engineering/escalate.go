@@ -54,6 +54,9 @@ func (d *Department) event(ctx context.Context, ev sdk.Event) error {
 	t := ev.Ticket
 	switch ev.Type {
 	case kit.EventBreached:
+		if !*cfg.EscalateOnBreach {
+			return nil
+		}
 		sla := kit.SLAOf(ev)
 		reason := fmt.Sprintf("%s target breached", orNone(sla.Target))
 		if !sla.DueAt.IsZero() {
@@ -61,8 +64,8 @@ func (d *Department) event(ctx context.Context, ev sdk.Event) error {
 		}
 		replan := sla.Target == "" || sla.Target == "resolution"
 		return d.escalate(ctx, cfg, ev, reason+": not fixed in time", replan)
-	case kit.EventNote:
-		note := strings.TrimSpace(kit.NoteOf(ev))
+	case kit.EventNote, kit.EventStatus:
+		note := strings.TrimSpace(reported(ev))
 		if _, ok := cutPrefixFold(note, CannotFixPrefix); ok {
 			return d.escalate(ctx, cfg, ev, fmt.Sprintf("%s reports: %s", orSomeone(ev.Actor), note), true)
 		}
@@ -100,6 +103,16 @@ func (d *Department) escalate(ctx context.Context, cfg settings, ev sdk.Event, r
 		_, err := h.Replan(ctx, t.ID, "resolution", planned, ReplanReason)
 		return d.soft(err, "re-plan", t.ID)
 	})
+}
+
+// reported is what a person wrote with an event: a note's text, or the
+// note given with a transition (a technician may report "cannot fix" as
+// they move the ticket to waiting).
+func reported(ev sdk.Event) string {
+	if sc, ok := kit.StatusOf(ev); ok {
+		return sc.Note
+	}
+	return kit.NoteOf(ev)
 }
 
 // NextDayNoon returns 12:00 of the day after at's day in loc: the time a

@@ -175,16 +175,24 @@ func (d *Department) work(ctx context.Context, cfg settings, t sdk.Ticket, r rea
 	var opened []string
 	for _, f := range fails {
 		repair, err := h.CreateTicket(ctx, repairFor(t, f), t.ID+"/"+f.check)
-		if err != nil {
-			if kit.Retryable(err) {
-				return "", fmt.Errorf("engineering: open the %s repair of inspection %s: %w", f.check, t.ID, err)
-			}
+		var note string
+		switch {
+		case err == nil:
+			opened = append(opened, f.text+": repair ticket "+repair.ID)
+			note = fmt.Sprintf("%s: repair ticket %s opened", f.text, repair.ID)
+		case kit.Retryable(err):
+			return "", fmt.Errorf("engineering: open the %s repair of inspection %s: %w", f.check, t.ID, err)
+		case sdk.HostErrorCodeOf(err) == sdk.HostInvalid && strings.Contains(err.Error(), "already used"):
+			// Other readings of this inspection opened the check's
+			// repair before (its key is taken): it stands.
+			opened = append(opened, f.text+": the "+f.check+" repair opened earlier stands")
+			note = fmt.Sprintf("%s: the %s repair opened earlier for this inspection stands (%v)", f.text, f.check, err)
+		default:
 			opened = append(opened, f.text+": repair ticket refused ("+err.Error()+")")
-			continue
+			note = fmt.Sprintf("%s: the repair ticket was refused (%v): open it by hand", f.text, err)
 		}
-		opened = append(opened, f.text+": repair ticket "+repair.ID)
-		err = d.seen.Once(t.ID+"/"+f.check+"/noted/"+repair.ID, func() error {
-			_, err := h.AddNote(ctx, t.ID, fmt.Sprintf("%s: repair ticket %s opened", f.text, repair.ID))
+		err = d.seen.Once(t.ID+"/"+note, func() error {
+			_, err := h.AddNote(ctx, t.ID, note)
 			return d.soft(err, "note the repair ticket", t.ID)
 		})
 		if err != nil {

@@ -22,6 +22,11 @@ type settings struct {
 	DefaultTechnician string              `json:"default_technician"`
 	Inspection        limits              `json:"inspection"`
 	Zone              string              `json:"zone"`
+	// EscalateOnBreach: an sla.breached event escalates the ticket
+	// through the host (default false: the desk's escalation chain
+	// escalates at breach itself). For a desk whose chain has no level at
+	// breach.
+	EscalateOnBreach *bool `json:"escalate_on_breach"`
 
 	loc *time.Location // Zone, loaded by Validate
 }
@@ -68,6 +73,10 @@ func (s *settings) Validate() error {
 	}
 	if v := *s.Inspection.MinWaterVolumeL; v < 0 {
 		return fmt.Errorf("inspection.min_water_volume_l: %g is negative", v)
+	}
+	if s.EscalateOnBreach == nil {
+		off := false
+		s.EscalateOnBreach = &off
 	}
 	if s.Zone == "" {
 		s.Zone = DefaultZone

@@ -12,30 +12,42 @@ import (
 	"github.com/switchboard-desk/switchboard/sdk/sdktest"
 )
 
+const dept = "finance"
+
 const clerks = `{
-	"clerks": {"invoice-correction": "Chen Jing", "monthly-bill": "Sun Mei", "voyage-bill": "Qian Hao"},
+	"clerks": {"invoice_correction": "He Jing", "monthly_bill": "Ma Lin", "voyage_bill": "Song Tao"},
 	"default_clerk": "Zhou Qiang"
 }`
 
+func run(t *testing.T, settings string) (sdk.Client, *sdktest.Host) {
+	t.Helper()
+	h := sdktest.NewHost().ForDepartment(dept)
+	c := sdktest.Run(t, finance.New(), sdktest.Options{Department: dept, Settings: json.RawMessage(settings), Host: h})
+	return c, h
+}
+
 func TestHandleTicket(t *testing.T) {
-	c := sdktest.Serve(t, finance.New())
-	if err := c.Configure(context.Background(), json.RawMessage(clerks)); err != nil {
-		t.Fatal(err)
-	}
-	sailed := time.Date(2026, 5, 1, 22, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	c, h := run(t, clerks)
+	cst := time.FixedZone("CST", 8*3600)
+	sailed := time.Date(2026, 5, 1, 22, 0, 0, 0, cst)
 	tests := []struct {
 		name         string
 		ticket       sdk.Ticket
 		wantAssignee string
 		wantNote     string
 	}{
-		{"invoice correction", sdk.Ticket{ID: "F-1", Kind: "request", Category: "invoice-correction"}, "Chen Jing", "within 36 hours"},
-		{"monthly bill", sdk.Ticket{ID: "F-2", Kind: "request", Category: "monthly-bill"}, "Sun Mei", "before the 10th of the month"},
-		{"voyage bill with departure", sdk.Ticket{ID: "F-3", Kind: "request", Category: "voyage-bill", EventAt: sailed}, "Qian Hao", "by 2026-05-08T14:00:00Z"},
-		{"voyage bill without departure", sdk.Ticket{ID: "F-4", Kind: "request", Category: "voyage-bill"}, "Qian Hao", "departure time not given"},
-		{"unknown category to default", sdk.Ticket{ID: "F-5", Kind: "complaint", Category: "refund"}, "Zhou Qiang", "finance request (refund)"},
-		{"invoice word in other category", sdk.Ticket{ID: "F-6", Kind: "request", Category: "invoice-copy"}, "Zhou Qiang", "within 36 hours"},
-		{"no category", sdk.Ticket{ID: "F-7", Kind: "request"}, "Zhou Qiang", "no category"},
+		{"invoice correction with the number", sdk.Ticket{ID: "F-1", Kind: "request", Category: "invoice_correction", Fields: map[string]string{"invoice": "INV-2026-0042"}},
+			"He Jing", "invoice correction of invoice INV-2026-0042: done within 36 hours; He Jing (clerk for invoice_correction)"},
+		{"monthly bill early in the month", sdk.Ticket{ID: "F-2", Kind: "request", Category: "monthly_bill", CreatedAt: time.Date(2026, 5, 3, 10, 0, 0, 0, cst)},
+			"Ma Lin", "before the 10th of the month, by 2026-05-10 00:00 CST"},
+		{"monthly bill on the 10th: next month", sdk.Ticket{ID: "F-3", Kind: "request", Category: "monthly_bill", CreatedAt: time.Date(2026, 5, 10, 0, 0, 0, 0, cst)},
+			"Ma Lin", "by 2026-06-10 00:00 CST"},
+		{"monthly bill in December", sdk.Ticket{ID: "F-4", Kind: "request", Category: "monthly_bill", CreatedAt: time.Date(2026, 12, 20, 9, 0, 0, 0, time.UTC)},
+			"Ma Lin", "by 2027-01-10 00:00 CST"},
+		{"voyage bill with departure", sdk.Ticket{ID: "F-5", Kind: "request", Category: "voyage_bill", EventAt: sailed}, "Song Tao", "by 2026-05-08T14:00:00Z"},
+		{"voyage bill without departure", sdk.Ticket{ID: "F-6", Kind: "request", Category: "voyage_bill"}, "Song Tao", "departure time not given"},
+		{"unknown category to default", sdk.Ticket{ID: "F-7", Kind: "complaint", Category: "refund"}, "Zhou Qiang", "finance request (refund)"},
+		{"no category", sdk.Ticket{ID: "F-8", Kind: "request"}, "Zhou Qiang", "no category"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -52,6 +64,81 @@ func TestHandleTicket(t *testing.T) {
 			}
 		})
 	}
+	if calls := h.Calls(); len(calls) != 0 {
+		t.Errorf("host calls for tickets that need none: %+v", calls)
+	}
+}
+
+func TestInvoiceNumberMissing(t *testing.T) {
+	c, h := run(t, clerks)
+	ctx := context.Background()
+	tk := sdk.Ticket{ID: "F-10", Kind: "request", Category: "invoice_correction", ReporterName: "COSCO agent",
+		Status: "new", Department: dept}
+	h.Put(tk)
+
+	reply, err := c.HandleTicket(ctx, tk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reply.Assignee != "He Jing" || !strings.Contains(reply.Note, "the invoice number is missing: waiting for the invoice number") {
+		t.Errorf("reply = %+v", reply)
+	}
+	// Delivered again before the desk commits: still one request.
+	if _, err := c.HandleTicket(ctx, tk); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(30 * time.Millisecond)
+	for _, call := range h.Calls() {
+		if call.Op != "Ticket" {
+			t.Fatalf("acted before the desk acknowledged the ticket: %+v", call)
+		}
+	}
+	tk.Status, tk.Assignee = "acknowledged", reply.Assignee
+	h.Put(tk)
+	deadline := time.Now().Add(10 * time.Second)
+	for now, _ := h.Lookup("F-10"); now.Status != "waiting"; now, _ = h.Lookup("F-10") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the ticket is %s, want waiting; calls %+v", now.Status, h.Calls())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if notes := h.Notes("F-10"); len(notes) != 1 || notes[0] != finance.WaitingNote {
+		t.Errorf("notes = %q, want [%q]", notes, finance.WaitingNote)
+	}
+
+	// A redelivery of a ticket that waits already asks nothing more.
+	if _, err := c.HandleTicket(ctx, tk); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond)
+	var transitions int
+	for _, call := range h.Calls() {
+		if call.Op == "Transition" {
+			transitions++
+		}
+	}
+	if transitions != 1 || len(h.Notes("F-10")) != 1 {
+		t.Errorf("after a redelivery: %d transitions, notes %q; want 1 and 1", transitions, h.Notes("F-10"))
+	}
+}
+
+func TestMonthlyDue(t *testing.T) {
+	shanghai, _ := time.LoadLocation("Asia/Shanghai")
+	tests := []struct {
+		created time.Time
+		want    time.Time
+	}{
+		{time.Date(2026, 5, 9, 23, 59, 0, 0, shanghai), time.Date(2026, 5, 10, 0, 0, 0, 0, shanghai)},
+		{time.Date(2026, 5, 10, 0, 0, 0, 0, shanghai), time.Date(2026, 6, 10, 0, 0, 0, 0, shanghai)},
+		// 16:30 UTC on the 9th is already the 10th in Shanghai.
+		{time.Date(2026, 5, 9, 16, 30, 0, 0, time.UTC), time.Date(2026, 6, 10, 0, 0, 0, 0, shanghai)},
+		{time.Date(2026, 12, 31, 0, 0, 0, 0, shanghai), time.Date(2027, 1, 10, 0, 0, 0, 0, shanghai)},
+	}
+	for _, tc := range tests {
+		if got := finance.MonthlyDue(tc.created, shanghai); !got.Equal(tc.want) {
+			t.Errorf("MonthlyDue(%v) = %v, want %v", tc.created, got, tc.want)
+		}
+	}
 }
 
 func TestConfigure(t *testing.T) {
@@ -59,15 +146,17 @@ func TestConfigure(t *testing.T) {
 		name, settings, wantErr string
 	}{
 		{"full", clerks, ""},
+		{"with zone", `{"zone": "Europe/Berlin"}`, ""},
 		{"empty", "", ""},
 		{"unknown key", `{"clerk": {}}`, `unknown field "clerk"`},
 		{"clerk not a string", `{"clerks": {"invoice": ["a"]}}`, "clerks"},
 		{"empty clerk", `{"clerks": {"invoice": ""}}`, "clerks.invoice: empty clerk name"},
+		{"bad zone", `{"zone": "Shanghai"}`, `zone: "Shanghai"`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			c := sdktest.Serve(t, finance.New())
-			err := c.Configure(context.Background(), json.RawMessage(tc.settings))
+			err := c.Configure(context.Background(), sdk.Config{Department: dept, Settings: json.RawMessage(tc.settings)})
 			if tc.wantErr == "" {
 				if err != nil {
 					t.Fatal(err)
@@ -83,7 +172,7 @@ func TestConfigure(t *testing.T) {
 
 func TestUnconfigured(t *testing.T) {
 	c := sdktest.Serve(t, finance.New())
-	reply, err := c.HandleTicket(context.Background(), sdk.Ticket{ID: "F-1", Category: "invoice-correction"})
+	reply, err := c.HandleTicket(context.Background(), sdk.Ticket{ID: "F-1", Category: "invoice_correction"})
 	if err != nil || !reply.Accept || reply.Assignee != "" || !strings.Contains(reply.Note, "assign by hand") {
 		t.Errorf("reply = %+v, %v; want accepted, unassigned", reply, err)
 	}

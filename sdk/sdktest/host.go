@@ -38,7 +38,7 @@ type Host struct {
 	notes   map[string][]string
 	calls   []Call
 	created []string
-	keys    map[string]string // idempotency key → ticket id
+	keys    map[string]keyUse // idempotency key → its first use
 	nextID  int
 	now     func() time.Time
 }
@@ -77,7 +77,7 @@ func NewHost() *Host {
 	return &Host{
 		tickets: map[string]*sdk.Ticket{},
 		notes:   map[string][]string{},
-		keys:    map[string]string{},
+		keys:    map[string]keyUse{},
 		now:     time.Now,
 	}
 }
@@ -159,6 +159,9 @@ func (h *Host) AddNote(ctx context.Context, id, note string) (sdk.Ticket, error)
 		if note == "" {
 			return invalid("AddNote", "note: empty")
 		}
+		if err := open("AddNote", t); err != nil {
+			return err
+		}
 		h.notes[id] = append(h.notes[id], note)
 		t.Version++
 		return nil
@@ -238,8 +241,10 @@ func (h *Host) Escalate(ctx context.Context, id, reason string) (sdk.Ticket, err
 }
 
 // CreateTicket implements sdk.Host. Tickets get the ids "FAKE-1",
-// "FAKE-2", … in order; a call with an idempotency key used before returns
-// the ticket the first call created and creates nothing.
+// "FAKE-2", … in order. A call with an idempotency key used before for the
+// same ticket returns the ticket the first call created and creates
+// nothing; used before for a different ticket (another title, description,
+// field…), it fails with [sdk.HostInvalid], as the daemon does.
 func (h *Host) CreateTicket(ctx context.Context, nt sdk.NewTicket, idempotencyKey string) (sdk.Ticket, error) {
 	rec := nt
 	rec.Fields = maps.Clone(nt.Fields)
@@ -260,8 +265,12 @@ func (h *Host) create(ctx context.Context, nt sdk.NewTicket, key string) (sdk.Ti
 	if err := ctx.Err(); err != nil {
 		return sdk.Ticket{}, &sdk.HostError{Op: "CreateTicket", Code: sdk.HostUnavailable, Message: err.Error()}
 	}
-	if id, ok := h.keys[key]; ok && key != "" {
-		return copyTicket(h.tickets[id]), nil
+	if use, ok := h.keys[key]; ok && key != "" {
+		if !sameNewTicket(use.nt, nt) {
+			return sdk.Ticket{}, invalid("CreateTicket", fmt.Sprintf(
+				"idempotency key %q was already used for %s with a different request", key, use.id))
+		}
+		return copyTicket(h.tickets[use.id]), nil
 	}
 	switch {
 	case nt.Kind != "complaint" && nt.Kind != "repair" && nt.Kind != "request":
@@ -284,7 +293,9 @@ func (h *Host) create(ctx context.Context, nt sdk.NewTicket, key string) (sdk.Ti
 	h.tickets[t.ID] = t
 	h.created = append(h.created, t.ID)
 	if key != "" {
-		h.keys[key] = t.ID
+		first := nt
+		first.Fields = maps.Clone(nt.Fields)
+		h.keys[key] = keyUse{id: t.ID, nt: first}
 	}
 	return copyTicket(t), nil
 }
@@ -323,6 +334,29 @@ func (h *Host) find(ctx context.Context, op, id string) (*sdk.Ticket, error) {
 			"ticket %s belongs to department %q, not %q", id, t.Department, h.dept)}
 	}
 	return t, nil
+}
+
+// keyUse is the first use of an idempotency key.
+type keyUse struct {
+	id string
+	nt sdk.NewTicket
+}
+
+// sameNewTicket reports whether two submissions are the same ticket, as the
+// daemon compares them: a nil and an empty Fields map are the same, and
+// EventAt compares as an instant.
+func sameNewTicket(a, b sdk.NewTicket) bool {
+	if len(a.Fields) != len(b.Fields) || !a.EventAt.Equal(b.EventAt) {
+		return false
+	}
+	for k, v := range a.Fields {
+		if w, ok := b.Fields[k]; !ok || w != v {
+			return false
+		}
+	}
+	return a.Kind == b.Kind && a.Category == b.Category && a.Severity == b.Severity && a.Tier == b.Tier &&
+		a.Title == b.Title && a.Description == b.Description && a.ReporterName == b.ReporterName &&
+		a.ReporterContact == b.ReporterContact && a.Location == b.Location && a.Asset == b.Asset
 }
 
 // lifeCycle is the daemon's life cycle: the statuses each status may move

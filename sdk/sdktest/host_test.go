@@ -83,6 +83,7 @@ func TestHostErrors(t *testing.T) {
 			return err
 		}, sdk.HostInvalid, "planned_at"},
 		{"replan without reason", func(h sdk.Host) error { _, err := h.Replan(ctx, "E-1", "", planned, ""); return err }, sdk.HostInvalid, "reason"},
+		{"note on a closed ticket", func(h sdk.Host) error { _, err := h.AddNote(ctx, "E-2", "x"); return err }, sdk.HostConflict, "E-2 is closed"},
 		{"replan closed", func(h sdk.Host) error { _, err := h.Replan(ctx, "E-2", "", planned, "r"); return err }, sdk.HostConflict, "closed"},
 		{"escalate without reason", func(h sdk.Host) error { _, err := h.Escalate(ctx, "E-1", ""); return err }, sdk.HostInvalid, "reason"},
 		{"create without kind", func(h sdk.Host) error {
@@ -208,11 +209,18 @@ func TestHostCreateTicket(t *testing.T) {
 		first.Location != nt.Location || first.Fields["reading"] != "38" || first.CreatedAt.IsZero() {
 		t.Errorf("created ticket = %+v", first)
 	}
+	// The same key for a different ticket is refused, as the daemon does.
+	changed := nt
+	changed.Fields = map[string]string{"reading": "39"}
+	_, err = h.CreateTicket(ctx, changed, "INS-1/temperature")
+	if sdk.HostErrorCodeOf(err) != sdk.HostInvalid || !strings.Contains(err.Error(), `"INS-1/temperature" was already used for FAKE-1`) {
+		t.Errorf("key reused for another ticket: %v, want invalid naming the key and FAKE-1", err)
+	}
 	if n := len(h.Created()); n != 3 {
 		t.Errorf("Created has %d tickets, want 3", n)
 	}
 	calls := h.Calls()
-	if len(calls) != 4 || calls[1].TicketID != "FAKE-1" || calls[1].IdempotencyKey != "INS-1/temperature" ||
+	if len(calls) != 5 || calls[1].TicketID != "FAKE-1" || calls[1].IdempotencyKey != "INS-1/temperature" ||
 		calls[1].New == nil || calls[1].New.Title != "too cold" {
 		t.Errorf("Calls = %+v", calls)
 	}

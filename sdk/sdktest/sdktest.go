@@ -123,6 +123,9 @@ func StartWith(t testing.TB, bin string, o Options, args ...string) sdk.Client {
 func Build(t testing.TB, pkg string) string {
 	t.Helper()
 	name := filepath.Base(strings.TrimSuffix(pkg, "/"))
+	if name == "." || name == ".." || name == string(filepath.Separator) {
+		name = "plugin"
+	}
 	bin := filepath.Join(t.TempDir(), name)
 	cmd := exec.Command("go", "build", "-o", bin, pkg)
 	if out, err := cmd.CombinedOutput(); err != nil {

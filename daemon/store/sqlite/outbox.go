@@ -60,9 +60,10 @@ func (s *Store) SetOutbox(fn store.OutboxFunc) {
 }
 
 // writeOutbox asks the installed OutboxFunc about each of evs, written with
-// t, and inserts the rows it asks for in tx. fn gets copies, so that it
-// cannot change what the write returns; the events are those the caller
-// gave, with Quiet as they set it.
+// t, and inserts the rows it asks for in tx. fn gets shallow copies of t
+// and of each event, so that an assignment to a field cannot change what
+// the write returns; the events are as the caller gave them (never through
+// JSON), Quiet included, with Seq, Version, TicketID and At set.
 func (s *Store) writeOutbox(ctx context.Context, tx *sql.Tx, t *ticket.Ticket, evs []ticket.Event) error {
 	fn := s.outbox.Load()
 	if fn == nil || len(evs) == 0 {
