@@ -119,13 +119,14 @@ func newDispatchRig(b *testing.B, bin, path string) (*dispatchRig, func()) {
 //     was not running); the plugin starts and the clock runs until every
 //     one is acknowledged and the answer committed. Run with
 //     -benchtime 50000x.
+//
 //   - latency: tickets are created at 1,000 a second for 3 seconds; the
 //     figures are the time from the commit of a ticket to the plugin's
 //     acknowledgement reaching the desk (ack-p50/p99), and to the
 //     acknowledgement's own commit (commit-p50/p99: one more fsync'ed
 //     SQLite transaction).
 //
-//	go test -run '^$' -bench BenchmarkDispatch -benchtime 50000x ./daemon/desk/
+//     go test -run '^$' -bench BenchmarkDispatch -benchtime 50000x ./daemon/desk/
 func BenchmarkDispatch(b *testing.B) {
 	bin := buildSwitchboard(b)
 	b.Run("saturation", func(b *testing.B) {
