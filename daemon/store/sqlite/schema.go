@@ -75,7 +75,7 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_department ON outbox (department, seq);
 INSERT INTO outbox (department, ticket_id, version, offer)
-	SELECT department, id, version, 1 FROM tickets WHERE status = 'new' ORDER BY created_at, n;
+	SELECT department, id, version, 1 FROM tickets WHERE status = 'new' AND department <> '' ORDER BY created_at, n;
 `,
 }
 
