@@ -30,9 +30,9 @@ const (
 	courierSenders = 128
 	// courierRead is the outbox page size.
 	courierRead = 512
-	// ackFlush bounds how long an acknowledged item waits to be removed
-	// from the outbox (removals are batched).
-	ackFlush = 5 * time.Millisecond
+	// recordBatch bounds the answers and acknowledgements recorded in one
+	// store write.
+	recordBatch = 512
 	// stallRetry is how often a courier whose plugin was unavailable reads
 	// its outbox again even when no restart was reported.
 	stallRetry = 5 * time.Second
@@ -44,6 +44,10 @@ type courier struct {
 	dept string
 	wake chan struct{}
 	work chan held
+	// done carries delivered items to the recorder, which removes them
+	// from the outbox, records offers' answers, in batches.
+	done    chan delivery
+	senders sync.WaitGroup
 
 	mu      sync.Mutex
 	gen     uint64                        // bumped by reset: results of older generations only acknowledge
@@ -51,7 +55,13 @@ type courier struct {
 	taken   int                           // items held
 	tickets map[string][]store.OutboxItem // per ticket: the item in flight, then those waiting behind it
 	stalled bool                          // an item found the plugin unavailable
-	acks    []int64                       // acknowledged, not yet removed
+}
+
+// delivery is an item the plugin has taken, with its answer if it was an
+// offer.
+type delivery struct {
+	held
+	answer *answer
 }
 
 // held is an outbox item in the hands of a sender.
@@ -71,12 +81,14 @@ func (d *Desk) courierFor(dept string) *courier {
 		d: d, dept: dept,
 		wake:    make(chan struct{}, 1),
 		work:    make(chan held, courierWindow),
+		done:    make(chan delivery, courierWindow),
 		tickets: map[string][]store.OutboxItem{},
 	}
 	d.couriers[dept] = c
 	d.workers.Add(2 + courierSenders)
+	c.senders.Add(courierSenders)
 	go c.run()
-	go c.flushAcks()
+	go c.record()
 	for i := 0; i < courierSenders; i++ {
 		go c.send()
 	}
@@ -108,7 +120,6 @@ func (c *courier) reset() {
 	c.stalled = false
 	c.tickets = map[string][]store.OutboxItem{}
 	c.mu.Unlock()
-	c.flush()
 	c.nudge()
 }
 
@@ -185,6 +196,7 @@ func (c *courier) fill() (bool, error) {
 // send delivers items until the desk stops.
 func (c *courier) send() {
 	defer c.d.workers.Done()
+	defer c.senders.Done()
 	for {
 		select {
 		case <-c.d.stop:
@@ -205,10 +217,11 @@ const (
 )
 
 func (c *courier) deliverItem(h held) {
-	res, delay := c.d.deliverOutboxItem(c.d.ctx, c.dept, h.item)
+	res, delay, a := c.d.deliverOutboxItem(c.d.ctx, c.dept, h.item)
 	switch res {
 	case delivered:
-		c.done(h)
+		// The recorder takes it, even while the desk stops.
+		c.done <- delivery{held: h, answer: a}
 	case unavailable:
 		c.mu.Lock()
 		if h.gen == c.gen {
@@ -216,26 +229,126 @@ func (c *courier) deliverItem(h held) {
 		}
 		c.mu.Unlock()
 	case retryLater:
-		time.AfterFunc(delay, func() {
-			c.mu.Lock()
-			current := h.gen == c.gen
-			c.mu.Unlock()
-			if current && !c.d.stopping() {
-				select {
-				case c.work <- h:
-				case <-c.d.stop:
-				}
-			}
-		})
+		c.retry(h, delay)
 	}
 }
 
-// done records an acknowledged item and hands out the next item of its
+// record writes what the plugin took, in batches: every answer to an
+// offer and the removal of every delivered item from the outbox, in one
+// store write (OutboxStore.UpdateEach), then hands out the next item of
+// each ticket. Until that write, a crash means the items are delivered
+// again, and the plugin drops them by id. At stop, what is queued is still
+// written.
+func (c *courier) record() {
+	defer c.d.workers.Done()
+	for {
+		var first delivery
+		select {
+		case first = <-c.done:
+		case <-c.d.stop:
+			// The senders finish the items in hand (or give up when the
+			// desk's context ends); their answers are written too.
+			finished := make(chan struct{})
+			go func() { c.senders.Wait(); close(finished) }()
+			for {
+				select {
+				case dl := <-c.done:
+					c.write(c.collect(dl))
+				case <-finished:
+					for {
+						select {
+						case dl := <-c.done:
+							c.write(c.collect(dl))
+						default:
+							return
+						}
+					}
+				}
+			}
+		}
+		c.write(c.collect(first))
+	}
+}
+
+// collect takes first and whatever else is queued, up to recordBatch.
+func (c *courier) collect(first delivery) []delivery {
+	batch := []delivery{first}
+	for len(batch) < recordBatch {
+		select {
+		case dl := <-c.done:
+			batch = append(batch, dl)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+// write records one batch and releases its tickets' next items.
+func (c *courier) write(batch []delivery) {
+	var (
+		ids     []string
+		answers []*delivery
+		acks    = make([]int64, 0, len(batch))
+	)
+	for i := range batch {
+		acks = append(acks, batch[i].item.Seq)
+		if batch[i].answer != nil {
+			ids = append(ids, batch[i].item.TicketID)
+			answers = append(answers, &batch[i])
+		}
+	}
+	// Not the desk's context: answers received before a stop are still
+	// written, so that they are not delivered again.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	res, err := c.d.outbox.UpdateEach(ctx, ids, func(i int, t *ticket.Ticket) ([]ticket.Event, error) {
+		return c.d.answered(t, c.dept, answers[i].answer)
+	}, acks)
+	if err != nil {
+		// Nothing was written: the items stay in the outbox and go to the
+		// plugin again after a while (it drops them by id).
+		c.d.log.Error("dispatch: record plugin answers", "department", c.dept, "items", len(batch), "error", err)
+		for _, dl := range batch {
+			c.retry(dl.held, c.d.opts.RetryDelay)
+		}
+		return
+	}
+	for i, r := range res {
+		switch {
+		case r.Err != nil:
+			c.d.log.Error("dispatch: record plugin answer", "department", c.dept, "ticket", ids[i], "error", r.Err)
+		case len(r.Events) > 0:
+			if r.Ticket.Status == ticket.StatusAcknowledged {
+				c.d.acksTotal.Add(1)
+			}
+			c.d.committed(r.Ticket, r.Events)
+		}
+	}
+	for _, dl := range batch {
+		c.release(dl.held)
+	}
+}
+
+// retry hands h out again after delay, unless a reset came meanwhile.
+func (c *courier) retry(h held, delay time.Duration) {
+	time.AfterFunc(delay, func() {
+		c.mu.Lock()
+		current := h.gen == c.gen
+		c.mu.Unlock()
+		if current && !c.d.stopping() {
+			select {
+			case c.work <- h:
+			case <-c.d.stop:
+			}
+		}
+	})
+}
+
+// release forgets a recorded item and hands out the next item of its
 // ticket.
-func (c *courier) done(h held) {
+func (c *courier) release(h held) {
 	c.mu.Lock()
-	c.acks = append(c.acks, h.item.Seq)
-	flushNow := len(c.acks) >= courierRead
 	var next *held
 	if h.gen == c.gen {
 		c.taken--
@@ -251,9 +364,6 @@ func (c *courier) done(h held) {
 		}
 	}
 	c.mu.Unlock()
-	if flushNow {
-		c.flush()
-	}
 	if next != nil {
 		select {
 		case c.work <- *next:
@@ -261,41 +371,6 @@ func (c *courier) done(h held) {
 		}
 	}
 	c.nudge()
-}
-
-// flushAcks removes acknowledged items from the outbox every ackFlush.
-func (c *courier) flushAcks() {
-	defer c.d.workers.Done()
-	t := time.NewTicker(ackFlush)
-	defer t.Stop()
-	for {
-		select {
-		case <-c.d.stop:
-			c.flush()
-			return
-		case <-t.C:
-			c.flush()
-		}
-	}
-}
-
-func (c *courier) flush() {
-	c.mu.Lock()
-	seqs := c.acks
-	c.acks = nil
-	c.mu.Unlock()
-	if len(seqs) == 0 {
-		return
-	}
-	// Not the desk's context: acknowledgements received before a stop are
-	// still written, so that they are not delivered again.
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := c.d.outbox.AckOutbox(ctx, seqs); err != nil {
-		// The items stay in the outbox and are delivered again after a
-		// restart; the plugin drops them by id.
-		c.d.log.Error("outbox: remove delivered items", "department", c.dept, "count", len(seqs), "error", err)
-	}
 }
 
 // outboxFor is the desk's store.OutboxFunc: it decides which department's

@@ -29,26 +29,27 @@ const MaxDispatchAttempts = 5
 // maxRetryDelay caps the backoff between attempts.
 const maxRetryDelay = 5 * time.Minute
 
-// deliverOutboxItem hands one outbox item to dept's plugin and records the
-// answer. For an offer, the hand-over and the plugin's answer are one
-// commit: new → dispatched (stamped with the time it was sent) →
-// acknowledged. Until that commit the ticket stays new and its offer stays
-// in the outbox, so a crash or a dead plugin meanwhile means it is offered
+// deliverOutboxItem hands one outbox item to dept's plugin. An offer's
+// answer comes back to be recorded (see record): the hand-over and the
+// plugin's answer are one commit, new → dispatched (stamped with the time
+// it was sent) → acknowledged, together with the removal of the offer from
+// the outbox. Until that commit the ticket stays new and its offer stays in
+// the outbox, so a crash or a dead plugin meanwhile means it is offered
 // again; an offer whose ticket is no longer new here (answered already, or
 // moved) is only removed, so the daemon applies each answer once.
-func (d *Desk) deliverOutboxItem(ctx context.Context, dept string, it store.OutboxItem) (outcome, time.Duration) {
+func (d *Desk) deliverOutboxItem(ctx context.Context, dept string, it store.OutboxItem) (res outcome, delay time.Duration, rec *answer) {
 	t, err := d.store.Get(ctx, it.TicketID)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		return delivered, 0
+		return delivered, 0, nil
 	case err != nil:
 		if ctx.Err() == nil {
 			d.log.Error("dispatch: load ticket", "ticket", it.TicketID, "error", err)
 		}
-		return retryLater, d.opts.RetryDelay
+		return retryLater, d.opts.RetryDelay, nil
 	}
 	if it.Offer && (t.Department != dept || !needsDispatch(&t)) {
-		return delivered, 0
+		return delivered, 0, nil
 	}
 	var del sdk.Delivery
 	if it.Offer {
@@ -64,19 +65,20 @@ func (d *Desk) deliverOutboxItem(ctx context.Context, dept string, it store.Outb
 		err = &pluginFailure{msg: ack.Err}
 	}
 	if err != nil {
-		return d.deliveryFailed(ctx, dept, it, err)
+		res, delay = d.deliveryFailed(ctx, dept, it, err)
+		return res, delay, nil
 	}
 	if !it.Offer {
-		return delivered, 0
+		return delivered, 0, nil
 	}
 	d.clearAttempts(it.TicketID)
-	if err := d.recordReply(ctx, dept, it.TicketID, sent, ack.Reply); err != nil {
-		if ctx.Err() == nil {
-			d.log.Error("dispatch: record plugin reply", "department", dept, "ticket", it.TicketID, "error", err)
-		}
-		return retryLater, d.opts.RetryDelay
-	}
-	return delivered, 0
+	return delivered, 0, &answer{sent: sent, reply: ack.Reply}
+}
+
+// answer is a plugin's reply to an offer, waiting to be recorded.
+type answer struct {
+	sent  time.Time
+	reply sdk.Reply
 }
 
 // pluginFailure is the plugin's own failure on an item (an ack with an
@@ -85,49 +87,43 @@ type pluginFailure struct{ msg string }
 
 func (e *pluginFailure) Error() string { return e.msg }
 
-// recordReply commits a plugin's answer to an offer.
-func (d *Desk) recordReply(ctx context.Context, dept, id string, sent time.Time, reply sdk.Reply) error {
-	actor := pluginActor(dept)
-	acked := false
-	_, err := d.update(ctx, id, func(t *ticket.Ticket) ([]ticket.Event, error) {
-		acked = false
-		if t.Department != dept || !needsDispatch(t) {
-			return nil, nil // someone else moved it meanwhile
-		}
-		evs, err := d.move(t, ticket.StatusDispatched, "", "desk")
-		if err != nil {
-			return nil, err
-		}
-		evs[0].At = sent
-		evs[0].Quiet = true
-		if !reply.Accept {
-			return append(evs, d.decline(t, reply.Note, actor)...), nil
-		}
-		ack, err := d.move(t, ticket.StatusAcknowledged, reply.Note, actor)
-		if err != nil {
-			return nil, err
-		}
-		evs = append(evs, ack...)
-		if reply.Assignee != "" && reply.Assignee != t.Assignee {
-			data := map[string]string{"to": reply.Assignee}
-			if t.Assignee != "" {
-				data["from"] = t.Assignee
-			}
-			t.Assignee = reply.Assignee
-			evs = append(evs, ticket.NewEvent(ticket.EventAssigned, actor, d.now(), data))
-		}
-		acked = true
-		// The plugin answered: it is not told of its own answer, nor of
-		// what the answer met (the response target).
-		for i := range evs {
-			evs[i].Quiet = true
-		}
-		return evs, nil
-	})
-	if err == nil && acked {
-		d.acksTotal.Add(1)
+// answered applies a plugin's answer to an offer to t: new → dispatched →
+// acknowledged with the assignee, or the refusal (see decline). It does
+// nothing to a ticket no longer waiting for dept. The plugin is not told of
+// its own answer, nor of what the answer met (the response target).
+func (d *Desk) answered(t *ticket.Ticket, dept string, a *answer) ([]ticket.Event, error) {
+	if t.Department != dept || !needsDispatch(t) {
+		return nil, nil // someone else moved it meanwhile
 	}
-	return err
+	actor := pluginActor(dept)
+	evs, err := d.move(t, ticket.StatusDispatched, "", "desk")
+	if err != nil {
+		return nil, err
+	}
+	evs[0].At = a.sent
+	evs[0].Quiet = true
+	if !a.reply.Accept {
+		// Quiet but for the routing, which offers the ticket to the
+		// fallback department.
+		return append(evs, d.decline(t, a.reply.Note, actor)...), nil
+	}
+	ack, err := d.move(t, ticket.StatusAcknowledged, a.reply.Note, actor)
+	if err != nil {
+		return nil, err
+	}
+	evs = append(evs, ack...)
+	if a.reply.Assignee != "" && a.reply.Assignee != t.Assignee {
+		data := map[string]string{"to": a.reply.Assignee}
+		if t.Assignee != "" {
+			data["from"] = t.Assignee
+		}
+		t.Assignee = a.reply.Assignee
+		evs = append(evs, ticket.NewEvent(ticket.EventAssigned, actor, d.now(), data))
+	}
+	for i := range evs {
+		evs[i].Quiet = true
+	}
+	return evs, nil
 }
 
 // deliveryFailed decides what a failed delivery means. A plugin that is

@@ -212,4 +212,20 @@ type OutboxStore interface {
 	AckOutbox(ctx context.Context, seqs []int64) error
 	// OutboxPending returns how many items wait, per department.
 	OutboxPending(ctx context.Context) (map[string]int, error)
+	// UpdateEach records many plugins' answers in one write: it runs fn
+	// on each ticket of ids in turn, as Update would (fn sees the state
+	// the previous ones left; the events it returns are appended), and
+	// removes the outbox items acks, all in one transaction. A ticket
+	// that does not exist, or whose fn returns an error, is left unchanged
+	// with the error in its result; the others are written. The results
+	// are in the order of ids. A non-nil error means nothing was written.
+	UpdateEach(ctx context.Context, ids []string, fn func(i int, t *ticket.Ticket) ([]ticket.Event, error), acks []int64) ([]Updated, error)
+}
+
+// Updated is the result of one ticket of OutboxStore.UpdateEach.
+type Updated struct {
+	Ticket ticket.Ticket
+	Events []ticket.Event
+	// Err is ErrNotFound or fn's error; the ticket was not changed.
+	Err error
 }

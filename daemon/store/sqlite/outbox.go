@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -141,23 +142,8 @@ func (s *Store) AckOutbox(ctx context.Context, seqs []int64) error {
 	// The request keeps its own error: submit answers only for the batch.
 	var err error
 	if berr := s.submit(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		err = nil
-		del := tx.StmtContext(ctx, s.ws.ackOutbox)
-		buf := make([]byte, 0, 16*min(len(seqs), ackChunk))
-		for from := 0; from < len(seqs); from += ackChunk {
-			buf = append(buf[:0], '[')
-			for i, seq := range seqs[from:min(from+ackChunk, len(seqs))] {
-				if i > 0 {
-					buf = append(buf, ',')
-				}
-				buf = strconv.AppendInt(buf, seq, 10)
-			}
-			buf = append(buf, ']')
-			if _, err = del.ExecContext(ctx, string(buf)); err != nil {
-				return err
-			}
-		}
-		return nil
+		err = s.ackIn(ctx, tx, seqs)
+		return err
 	}); berr != nil {
 		err = berr
 	}
@@ -165,6 +151,72 @@ func (s *Store) AckOutbox(ctx context.Context, seqs []int64) error {
 		return fmt.Errorf("sqlite: acknowledge %d outbox items: %w", len(seqs), err)
 	}
 	return nil
+}
+
+// ackIn deletes the outbox items seqs in tx, at most ackChunk per
+// statement.
+func (s *Store) ackIn(ctx context.Context, tx *sql.Tx, seqs []int64) error {
+	if len(seqs) == 0 {
+		return nil
+	}
+	del := tx.StmtContext(ctx, s.ws.ackOutbox)
+	buf := make([]byte, 0, 16*min(len(seqs), ackChunk))
+	for from := 0; from < len(seqs); from += ackChunk {
+		buf = append(buf[:0], '[')
+		for i, seq := range seqs[from:min(from+ackChunk, len(seqs))] {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			buf = strconv.AppendInt(buf, seq, 10)
+		}
+		buf = append(buf, ']')
+		if _, err := del.ExecContext(ctx, string(buf)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// UpdateEach implements store.OutboxStore: one write request for every
+// ticket and every acknowledgement, so that a courier records a whole batch
+// of plugin answers with one savepoint in the writer's group commit. A
+// ticket's own failure (not found, or fn's error) happens before anything
+// of it is written, so the others go on; any other failure abandons the
+// request.
+func (s *Store) UpdateEach(ctx context.Context, ids []string, fn func(i int, t *ticket.Ticket) ([]ticket.Event, error), acks []int64) ([]store.Updated, error) {
+	if fn == nil {
+		return nil, fmt.Errorf("sqlite: update each: nil update function")
+	}
+	out := make([]store.Updated, len(ids))
+	var err error
+	if berr := s.submit(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		clear(out)
+		for i, id := range ids {
+			var fnErr error
+			t, evs, uerr := s.update(ctx, tx, id, func(t *ticket.Ticket) ([]ticket.Event, error) {
+				evs, e := fn(i, t)
+				fnErr = e
+				return evs, e
+			})
+			switch {
+			case uerr == nil:
+				out[i] = store.Updated{Ticket: t, Events: evs}
+			case fnErr != nil && uerr == fnErr, errors.Is(uerr, store.ErrNotFound):
+				out[i].Err = uerr
+			default:
+				err = uerr
+				return err
+			}
+		}
+		err = s.ackIn(ctx, tx, acks)
+		return err
+	}); berr != nil {
+		err = berr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: update %d tickets: %w", len(ids), err)
+	}
+	return out, nil
 }
 
 // OutboxPending implements store.OutboxStore.

@@ -477,3 +477,56 @@ func testOutboxDurable(t *testing.T, s store.Store, reopen func(*testing.T, stor
 		t.Fatalf("new item after reopening = %v, want one with a seq above %d (seqs are never reused)", seqs(got), maxSeq)
 	}
 }
+
+// testOutboxUpdateEach: a batch of answers is written in one call with the
+// acknowledgement of their items; a missing ticket or a refusing fn leaves
+// that ticket alone and the rest is written.
+func testOutboxUpdateEach(t *testing.T, s store.Store) {
+	ob := outboxStore(t, s)
+	ob.SetOutbox(outboxRule)
+	a := createRouted(t, s, 0, "hot-water")
+	b := createRouted(t, s, 1, "hot-water")
+	c := createRouted(t, s, 2, "hot-water")
+	offers := outboxAll(t, ob, "hot-water", 100)
+	if len(offers) != 3 {
+		t.Fatalf("offers %s, want 3", describe(offers))
+	}
+	refused := errors.New("not this one")
+	ids := []string{a.ID, "SB-missing", b.ID, c.ID}
+	res, err := ob.UpdateEach(ctx(t), ids, func(i int, tk *ticket.Ticket) ([]ticket.Event, error) {
+		if tk.ID == b.ID {
+			return nil, refused
+		}
+		tk.Assignee = fmt.Sprint("tech ", i)
+		ev := remark("plugin:hot-water", "taken")
+		ev.Quiet = true // the plugin's own answer: no new item
+		return []ticket.Event{ev}, nil
+	}, []int64{offers[0].Seq, offers[2].Seq})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != len(ids) {
+		t.Fatalf("%d results for %d ids", len(res), len(ids))
+	}
+	for i, want := range []struct {
+		err      error
+		assignee string
+	}{{nil, "tech 0"}, {store.ErrNotFound, ""}, {refused, ""}, {nil, "tech 3"}} {
+		r := res[i]
+		if !errors.Is(r.Err, want.err) || (want.err == nil) != (r.Err == nil) {
+			t.Errorf("result %d (%s): error %v, want %v", i, ids[i], r.Err, want.err)
+		}
+		if want.err == nil && (r.Ticket.Assignee != want.assignee || len(r.Events) != 1 || r.Events[0].Version != 3) {
+			t.Errorf("result %d (%s): %+v", i, ids[i], r)
+		}
+	}
+	for id, wantVersion := range map[string]int64{a.ID: 3, b.ID: 2, c.ID: 3} {
+		got, err := s.Get(ctx(t), id)
+		if err != nil || got.Version != wantVersion {
+			t.Errorf("%s: version %d (%v), want %d", id, got.Version, err, wantVersion)
+		}
+	}
+	if left := outboxAll(t, ob, "hot-water", 100); len(left) != 1 || left[0].TicketID != b.ID {
+		t.Errorf("outbox after UpdateEach: %s, want only %s's offer", describe(left), b.ID)
+	}
+}

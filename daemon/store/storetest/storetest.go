@@ -83,6 +83,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store, opts ...Option) {
 		{"OutboxFollowsWrites", testOutboxFollowsWrites},
 		{"OutboxRollback", testOutboxRollback},
 		{"OutboxPaging", testOutboxPaging},
+		{"OutboxUpdateEach", testOutboxUpdateEach},
 		{"OutboxDurable", func(t *testing.T, s store.Store) { testOutboxDurable(t, s, cfg.reopen) }},
 	}
 	for _, tc := range tests {
