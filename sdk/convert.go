@@ -55,7 +55,30 @@ func ticketToPB(t Ticket) *pb.Ticket {
 		Policy:          t.Policy,
 		CreatedAt:       timeToPB(t.CreatedAt),
 		Version:         t.Version,
+		Targets:         targetsToPB(t.Targets),
 	}
+}
+
+func targetsToPB(ts []Target) []*pb.Target {
+	if len(ts) == 0 {
+		return nil
+	}
+	out := make([]*pb.Target, len(ts))
+	for i, tg := range ts {
+		out[i] = &pb.Target{Name: tg.Name, WarnAt: timeToPB(tg.WarnAt), DueAt: timeToPB(tg.DueAt), State: tg.State}
+	}
+	return out
+}
+
+func targetsFromPB(ps []*pb.Target) []Target {
+	if len(ps) == 0 {
+		return nil
+	}
+	out := make([]Target, len(ps))
+	for i, p := range ps {
+		out[i] = Target{Name: p.GetName(), WarnAt: timeFromPB(p.GetWarnAt()), DueAt: timeFromPB(p.GetDueAt()), State: p.GetState()}
+	}
+	return out
 }
 
 func ticketFromPB(p *pb.Ticket) Ticket {
@@ -89,6 +112,7 @@ func ticketFromPB(p *pb.Ticket) Ticket {
 		Policy:          p.GetPolicy(),
 		CreatedAt:       timeFromPB(p.GetCreatedAt()),
 		Version:         p.GetVersion(),
+		Targets:         targetsFromPB(p.GetTargets()),
 	}
 }
 

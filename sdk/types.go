@@ -59,6 +59,31 @@ type Ticket struct {
 	CreatedAt time.Time
 	// Version is the number of events in the ticket's history.
 	Version int64
+	// Targets are the ticket's SLA promises, in the policy's order; nil
+	// when its policy has none (or the host predates them).
+	Targets []Target
+}
+
+// Target is one SLA promise of a ticket, as the desk planned it.
+type Target struct {
+	// Name is the policy's target name, e.g. "response" or "resolution".
+	Name string
+	// WarnAt is when the desk warns that the promise is about to break.
+	WarnAt time.Time
+	// DueAt is when the promise breaks.
+	DueAt time.Time
+	// State is "pending", "warning", "breached" or "met".
+	State string
+}
+
+// Target returns the ticket's target named name, or false.
+func (t Ticket) Target(name string) (Target, bool) {
+	for _, tg := range t.Targets {
+		if tg.Name == name {
+			return tg, true
+		}
+	}
+	return Target{}, false
 }
 
 // Event is one change of a ticket.

@@ -76,6 +76,9 @@ func SDKTicket(t *ticket.Ticket) sdk.Ticket {
 	if t.EventAt != nil {
 		st.EventAt = *t.EventAt
 	}
+	for _, tg := range t.SLA {
+		st.Targets = append(st.Targets, sdk.Target{Name: tg.Name, WarnAt: tg.WarnAt, DueAt: tg.DueAt, State: string(tg.State)})
+	}
 	return st
 }
 

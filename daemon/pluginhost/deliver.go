@@ -77,41 +77,60 @@ func (h *Host) deliverUnary(ctx context.Context, s *supervisor, inst *instance, 
 	return ack, err
 }
 
+// hungItem is how many CallTimeouts an item may wait for its ack while the
+// plugin keeps acknowledging others: a busy plugin queues items, a plugin
+// stuck on one ticket is restarted after this.
+const hungItem = 3
+
 // deliverStream sends d on the instance's work stream and waits for its
-// ack, at most CallTimeout from now (queueing included).
+// ack. The plugin is judged hung, killed and restarted, when the item has
+// no ack after CallTimeout and the plugin has acknowledged nothing for
+// CallTimeout either (it is stuck), or when the item has waited hungItem
+// CallTimeouts (it is stuck on this ticket while it answers others).
 func (h *Host) deliverStream(ctx context.Context, s *supervisor, inst *instance, d sdk.Delivery) (sdk.Ack, error) {
 	dept, m := s.spec.Name, inst.mux
 	w, err := m.add(d)
 	if err != nil {
 		return sdk.Ack{}, unavailable(dept, err)
 	}
+	began := time.Now()
 	timer := time.NewTimer(h.opts.CallTimeout)
 	defer timer.Stop()
-	select {
-	case m.queue <- w:
-	case <-m.done:
-		return sdk.Ack{}, unavailable(dept, m.err)
-	case <-ctx.Done():
-		m.forget(w.d.ID)
-		return sdk.Ack{}, fmt.Errorf("pluginhost: department %q: Deliver: %w", dept, ctx.Err())
-	case <-timer.C:
-		return h.deliverTimedOut(ctx, s, inst, w)
-	}
-	select {
-	case ack := <-w.ack:
-		return ack, nil
-	case <-m.done:
-		select {
-		case ack := <-w.ack: // answered just before the stream ended
-			return ack, nil
-		default:
+	// hung reports whether the wait is over; if not, it re-arms the timer.
+	hung := func() bool {
+		idle := m.sinceProgress()
+		if idle >= h.opts.CallTimeout || time.Since(began) >= hungItem*h.opts.CallTimeout {
+			return true
 		}
-		return sdk.Ack{}, unavailable(dept, m.err)
-	case <-ctx.Done():
-		m.forget(w.d.ID)
-		return sdk.Ack{}, fmt.Errorf("pluginhost: department %q: Deliver: %w", dept, ctx.Err())
-	case <-timer.C:
-		return h.deliverTimedOut(ctx, s, inst, w)
+		timer.Reset(h.opts.CallTimeout - idle)
+		return false
+	}
+	queued := false
+	for {
+		var queue chan<- *waiter
+		if !queued {
+			queue = m.queue
+		}
+		select {
+		case queue <- w:
+			queued = true
+		case ack := <-w.ack:
+			return ack, nil
+		case <-m.done:
+			select {
+			case ack := <-w.ack: // answered just before the stream ended
+				return ack, nil
+			default:
+			}
+			return sdk.Ack{}, unavailable(dept, m.err)
+		case <-ctx.Done():
+			m.forget(w.d.ID)
+			return sdk.Ack{}, fmt.Errorf("pluginhost: department %q: Deliver: %w", dept, ctx.Err())
+		case <-timer.C:
+			if hung() {
+				return h.deliverTimedOut(ctx, s, inst, w)
+			}
+		}
 	}
 }
 

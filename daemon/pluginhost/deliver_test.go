@@ -116,6 +116,36 @@ func TestDeliverConcurrent(t *testing.T) {
 	}
 }
 
+// TestDeliverBusyIsNotHung: a plugin slower than CallTimeout divided by
+// the items queued in it keeps answering; items waiting their turn in it
+// are not taken for a hang, and it is not restarted.
+func TestDeliverBusyIsNotHung(t *testing.T) {
+	opts := fastOptions(t, &recorder{})
+	opts.CallTimeout = time.Second
+	h := startHost(t, []pluginhost.Spec{spec("eng")}, opts)
+	first := waitState(t, h, "eng", pluginhost.StateRunning)
+	// 128 items of 100 ms on the plugin's few workers: ~3 s of work, the
+	// last ones acknowledged well after CallTimeout.
+	var wg sync.WaitGroup
+	errs := make(chan error, 128)
+	for i := range 128 {
+		wg.Go(func() {
+			tid := fmt.Sprintf("T-%d", i)
+			if _, err := h.Deliver(context.Background(), "eng", ticket(uint64(i), tid, map[string]string{"sleep": "100ms"})); err != nil {
+				errs <- fmt.Errorf("%s: %w", tid, err)
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if st, _ := h.Status("eng"); st.PID != first.PID || st.Restarts != 0 {
+		t.Errorf("busy plugin was restarted: %+v", st)
+	}
+}
+
 func TestDeliverHungIsKilled(t *testing.T) {
 	r := &recorder{}
 	opts := fastOptions(t, r)

@@ -2,6 +2,8 @@ package pluginhost
 
 import (
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/switchboard-desk/switchboard/sdk"
 )
@@ -27,6 +29,16 @@ type streamMux struct {
 	next    uint64
 	err     error         // why the stream ended; set once, with done
 	done    chan struct{} // closed when the stream has ended
+
+	// progress is when the plugin last acknowledged anything (unix
+	// nanoseconds), or when the stream opened: a plugin that keeps
+	// acknowledging is busy, not hung.
+	progress atomic.Int64
+}
+
+// sinceProgress is how long the plugin has acknowledged nothing.
+func (m *streamMux) sinceProgress() time.Duration {
+	return time.Since(time.Unix(0, m.progress.Load()))
 }
 
 // waiter is one item in flight and its caller's mailbox.
@@ -45,6 +57,7 @@ func newStreamMux(inst *instance, stream sdk.Stream) *streamMux {
 		waiters: make(map[uint64]*waiter),
 		done:    make(chan struct{}),
 	}
+	m.progress.Store(time.Now().UnixNano())
 	go m.send()
 	go m.receive()
 	return m
@@ -140,6 +153,7 @@ func (m *streamMux) receive() {
 			m.fail(m.cause(wrapStream("receive", err)))
 			return
 		}
+		m.progress.Store(time.Now().UnixNano())
 		m.mu.Lock()
 		w := m.waiters[ack.ID]
 		delete(m.waiters, ack.ID)

@@ -99,6 +99,11 @@ func (d *Department) escalate(ctx context.Context, cfg settings, ev sdk.Event, r
 		at = time.Now()
 	}
 	planned := NextDayNoon(at, cfg.loc)
+	if tg, ok := t.Target("resolution"); ok && !tg.DueAt.Before(planned) {
+		// The promise already runs to the next day or later: re-planning
+		// would bring it forward. The escalation above is the news.
+		return nil
+	}
 	return d.seen.Once(ev.ID+"/replan", func() error {
 		_, err := h.Replan(ctx, t.ID, "resolution", planned, ReplanReason)
 		return d.soft(err, "re-plan", t.ID)

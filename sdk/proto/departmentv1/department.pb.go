@@ -284,7 +284,9 @@ type Ticket struct {
 	Policy     string                 `protobuf:"bytes,17,opt,name=policy,proto3" json:"policy,omitempty"`
 	CreatedAt  *timestamppb.Timestamp `protobuf:"bytes,18,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
 	// version is the number of events in the ticket's history.
-	Version       int64 `protobuf:"varint,19,opt,name=version,proto3" json:"version,omitempty"`
+	Version int64 `protobuf:"varint,19,opt,name=version,proto3" json:"version,omitempty"`
+	// targets are the ticket's SLA promises, in the policy's order.
+	Targets       []*Target `protobuf:"bytes,20,rep,name=targets,proto3" json:"targets,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -452,6 +454,84 @@ func (x *Ticket) GetVersion() int64 {
 	return 0
 }
 
+func (x *Ticket) GetTargets() []*Target {
+	if x != nil {
+		return x.Targets
+	}
+	return nil
+}
+
+// Target is one SLA promise of a ticket.
+type Target struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// name is the policy's target name, e.g. "response" or "resolution".
+	Name   string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	WarnAt *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=warn_at,json=warnAt,proto3" json:"warn_at,omitempty"`
+	DueAt  *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=due_at,json=dueAt,proto3" json:"due_at,omitempty"`
+	// state is pending, warning, breached or met.
+	State         string `protobuf:"bytes,4,opt,name=state,proto3" json:"state,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Target) Reset() {
+	*x = Target{}
+	mi := &file_department_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Target) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Target) ProtoMessage() {}
+
+func (x *Target) ProtoReflect() protoreflect.Message {
+	mi := &file_department_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Target.ProtoReflect.Descriptor instead.
+func (*Target) Descriptor() ([]byte, []int) {
+	return file_department_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *Target) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Target) GetWarnAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.WarnAt
+	}
+	return nil
+}
+
+func (x *Target) GetDueAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.DueAt
+	}
+	return nil
+}
+
+func (x *Target) GetState() string {
+	if x != nil {
+		return x.State
+	}
+	return ""
+}
+
 // Event is one change of a ticket.
 type Event struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -474,7 +554,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_department_proto_msgTypes[5]
+	mi := &file_department_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -486,7 +566,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_department_proto_msgTypes[5]
+	mi := &file_department_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -499,7 +579,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_department_proto_rawDescGZIP(), []int{5}
+	return file_department_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Event) GetId() string {
@@ -566,7 +646,7 @@ type DescribeRequest struct {
 
 func (x *DescribeRequest) Reset() {
 	*x = DescribeRequest{}
-	mi := &file_department_proto_msgTypes[6]
+	mi := &file_department_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -578,7 +658,7 @@ func (x *DescribeRequest) String() string {
 func (*DescribeRequest) ProtoMessage() {}
 
 func (x *DescribeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_department_proto_msgTypes[6]
+	mi := &file_department_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -591,7 +671,7 @@ func (x *DescribeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DescribeRequest.ProtoReflect.Descriptor instead.
 func (*DescribeRequest) Descriptor() ([]byte, []int) {
-	return file_department_proto_rawDescGZIP(), []int{6}
+	return file_department_proto_rawDescGZIP(), []int{7}
 }
 
 type DescribeResponse struct {
@@ -607,7 +687,7 @@ type DescribeResponse struct {
 
 func (x *DescribeResponse) Reset() {
 	*x = DescribeResponse{}
-	mi := &file_department_proto_msgTypes[7]
+	mi := &file_department_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -619,7 +699,7 @@ func (x *DescribeResponse) String() string {
 func (*DescribeResponse) ProtoMessage() {}
 
 func (x *DescribeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_department_proto_msgTypes[7]
+	mi := &file_department_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -632,7 +712,7 @@ func (x *DescribeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DescribeResponse.ProtoReflect.Descriptor instead.
 func (*DescribeResponse) Descriptor() ([]byte, []int) {
-	return file_department_proto_rawDescGZIP(), []int{7}
+	return file_department_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *DescribeResponse) GetName() string {
@@ -680,7 +760,7 @@ type ConfigureRequest struct {
 
 func (x *ConfigureRequest) Reset() {
 	*x = ConfigureRequest{}
-	mi := &file_department_proto_msgTypes[8]
+	mi := &file_department_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -692,7 +772,7 @@ func (x *ConfigureRequest) String() string {
 func (*ConfigureRequest) ProtoMessage() {}
 
 func (x *ConfigureRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_department_proto_msgTypes[8]
+	mi := &file_department_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -705,7 +785,7 @@ func (x *ConfigureRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigureRequest.ProtoReflect.Descriptor instead.
 func (*ConfigureRequest) Descriptor() ([]byte, []int) {
-	return file_department_proto_rawDescGZIP(), []int{8}
+	return file_department_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *ConfigureRequest) GetSettings() []byte {
@@ -737,7 +817,7 @@ type ConfigureResponse struct {
 
 func (x *ConfigureResponse) Reset() {
 	*x = ConfigureResponse{}
-	mi := &file_department_proto_msgTypes[9]
+	mi := &file_department_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -749,7 +829,7 @@ func (x *ConfigureResponse) String() string {
 func (*ConfigureResponse) ProtoMessage() {}
 
 func (x *ConfigureResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_department_proto_msgTypes[9]
+	mi := &file_department_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -762,7 +842,7 @@ func (x *ConfigureResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigureResponse.ProtoReflect.Descriptor instead.
 func (*ConfigureResponse) Descriptor() ([]byte, []int) {
-	return file_department_proto_rawDescGZIP(), []int{9}
+	return file_department_proto_rawDescGZIP(), []int{10}
 }
 
 type HandleTicketRequest struct {
@@ -774,7 +854,7 @@ type HandleTicketRequest struct {
 
 func (x *HandleTicketRequest) Reset() {
 	*x = HandleTicketRequest{}
-	mi := &file_department_proto_msgTypes[10]
+	mi := &file_department_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -786,7 +866,7 @@ func (x *HandleTicketRequest) String() string {
 func (*HandleTicketRequest) ProtoMessage() {}
 
 func (x *HandleTicketRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_department_proto_msgTypes[10]
+	mi := &file_department_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -799,7 +879,7 @@ func (x *HandleTicketRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HandleTicketRequest.ProtoReflect.Descriptor instead.
 func (*HandleTicketRequest) Descriptor() ([]byte, []int) {
-	return file_department_proto_rawDescGZIP(), []int{10}
+	return file_department_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *HandleTicketRequest) GetTicket() *Ticket {
@@ -821,7 +901,7 @@ type HandleTicketResponse struct {
 
 func (x *HandleTicketResponse) Reset() {
 	*x = HandleTicketResponse{}
-	mi := &file_department_proto_msgTypes[11]
+	mi := &file_department_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -833,7 +913,7 @@ func (x *HandleTicketResponse) String() string {
 func (*HandleTicketResponse) ProtoMessage() {}
 
 func (x *HandleTicketResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_department_proto_msgTypes[11]
+	mi := &file_department_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -846,7 +926,7 @@ func (x *HandleTicketResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HandleTicketResponse.ProtoReflect.Descriptor instead.
 func (*HandleTicketResponse) Descriptor() ([]byte, []int) {
-	return file_department_proto_rawDescGZIP(), []int{11}
+	return file_department_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *HandleTicketResponse) GetAccept() bool {
@@ -879,7 +959,7 @@ type HandleEventRequest struct {
 
 func (x *HandleEventRequest) Reset() {
 	*x = HandleEventRequest{}
-	mi := &file_department_proto_msgTypes[12]
+	mi := &file_department_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -891,7 +971,7 @@ func (x *HandleEventRequest) String() string {
 func (*HandleEventRequest) ProtoMessage() {}
 
 func (x *HandleEventRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_department_proto_msgTypes[12]
+	mi := &file_department_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -904,7 +984,7 @@ func (x *HandleEventRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HandleEventRequest.ProtoReflect.Descriptor instead.
 func (*HandleEventRequest) Descriptor() ([]byte, []int) {
-	return file_department_proto_rawDescGZIP(), []int{12}
+	return file_department_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *HandleEventRequest) GetEvent() *Event {
@@ -925,7 +1005,7 @@ type HandleEventResponse struct {
 
 func (x *HandleEventResponse) Reset() {
 	*x = HandleEventResponse{}
-	mi := &file_department_proto_msgTypes[13]
+	mi := &file_department_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -937,7 +1017,7 @@ func (x *HandleEventResponse) String() string {
 func (*HandleEventResponse) ProtoMessage() {}
 
 func (x *HandleEventResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_department_proto_msgTypes[13]
+	mi := &file_department_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -950,7 +1030,7 @@ func (x *HandleEventResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HandleEventResponse.ProtoReflect.Descriptor instead.
 func (*HandleEventResponse) Descriptor() ([]byte, []int) {
-	return file_department_proto_rawDescGZIP(), []int{13}
+	return file_department_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *HandleEventResponse) GetHandled() bool {
@@ -968,7 +1048,7 @@ type HealthRequest struct {
 
 func (x *HealthRequest) Reset() {
 	*x = HealthRequest{}
-	mi := &file_department_proto_msgTypes[14]
+	mi := &file_department_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -980,7 +1060,7 @@ func (x *HealthRequest) String() string {
 func (*HealthRequest) ProtoMessage() {}
 
 func (x *HealthRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_department_proto_msgTypes[14]
+	mi := &file_department_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -993,7 +1073,7 @@ func (x *HealthRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthRequest.ProtoReflect.Descriptor instead.
 func (*HealthRequest) Descriptor() ([]byte, []int) {
-	return file_department_proto_rawDescGZIP(), []int{14}
+	return file_department_proto_rawDescGZIP(), []int{15}
 }
 
 type HealthResponse struct {
@@ -1004,7 +1084,7 @@ type HealthResponse struct {
 
 func (x *HealthResponse) Reset() {
 	*x = HealthResponse{}
-	mi := &file_department_proto_msgTypes[15]
+	mi := &file_department_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1016,7 +1096,7 @@ func (x *HealthResponse) String() string {
 func (*HealthResponse) ProtoMessage() {}
 
 func (x *HealthResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_department_proto_msgTypes[15]
+	mi := &file_department_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1029,7 +1109,7 @@ func (x *HealthResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthResponse.ProtoReflect.Descriptor instead.
 func (*HealthResponse) Descriptor() ([]byte, []int) {
-	return file_department_proto_rawDescGZIP(), []int{15}
+	return file_department_proto_rawDescGZIP(), []int{16}
 }
 
 var File_department_proto protoreflect.FileDescriptor
@@ -1048,7 +1128,7 @@ const file_department_proto_rawDesc = "" +
 	"\vDeliveryAck\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12E\n" +
 	"\x05reply\x18\x02 \x01(\v2/.switchboard.department.v1.HandleTicketResponseR\x05reply\x12\x14\n" +
-	"\x05error\x18\x03 \x01(\tR\x05error\"\xac\x05\n" +
+	"\x05error\x18\x03 \x01(\tR\x05error\"\xe9\x05\n" +
 	"\x06Ticket\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04kind\x18\x02 \x01(\tR\x04kind\x12\x1a\n" +
@@ -1072,10 +1152,16 @@ const file_department_proto_rawDesc = "" +
 	"\x06policy\x18\x11 \x01(\tR\x06policy\x129\n" +
 	"\n" +
 	"created_at\x18\x12 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x12\x18\n" +
-	"\aversion\x18\x13 \x01(\x03R\aversion\x1a9\n" +
+	"\aversion\x18\x13 \x01(\x03R\aversion\x12;\n" +
+	"\atargets\x18\x14 \x03(\v2!.switchboard.department.v1.TargetR\atargets\x1a9\n" +
 	"\vFieldsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xeb\x01\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x9a\x01\n" +
+	"\x06Target\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x123\n" +
+	"\awarn_at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x06warnAt\x121\n" +
+	"\x06due_at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x05dueAt\x12\x14\n" +
+	"\x05state\x18\x04 \x01(\tR\x05state\"\xeb\x01\n" +
 	"\x05Event\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x10\n" +
 	"\x03seq\x18\x02 \x01(\x03R\x03seq\x12\x1b\n" +
@@ -1132,57 +1218,61 @@ func file_department_proto_rawDescGZIP() []byte {
 	return file_department_proto_rawDescData
 }
 
-var file_department_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
+var file_department_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
 var file_department_proto_goTypes = []any{
 	(*CapabilitiesRequest)(nil),   // 0: switchboard.department.v1.CapabilitiesRequest
 	(*CapabilitiesResponse)(nil),  // 1: switchboard.department.v1.CapabilitiesResponse
 	(*Delivery)(nil),              // 2: switchboard.department.v1.Delivery
 	(*DeliveryAck)(nil),           // 3: switchboard.department.v1.DeliveryAck
 	(*Ticket)(nil),                // 4: switchboard.department.v1.Ticket
-	(*Event)(nil),                 // 5: switchboard.department.v1.Event
-	(*DescribeRequest)(nil),       // 6: switchboard.department.v1.DescribeRequest
-	(*DescribeResponse)(nil),      // 7: switchboard.department.v1.DescribeResponse
-	(*ConfigureRequest)(nil),      // 8: switchboard.department.v1.ConfigureRequest
-	(*ConfigureResponse)(nil),     // 9: switchboard.department.v1.ConfigureResponse
-	(*HandleTicketRequest)(nil),   // 10: switchboard.department.v1.HandleTicketRequest
-	(*HandleTicketResponse)(nil),  // 11: switchboard.department.v1.HandleTicketResponse
-	(*HandleEventRequest)(nil),    // 12: switchboard.department.v1.HandleEventRequest
-	(*HandleEventResponse)(nil),   // 13: switchboard.department.v1.HandleEventResponse
-	(*HealthRequest)(nil),         // 14: switchboard.department.v1.HealthRequest
-	(*HealthResponse)(nil),        // 15: switchboard.department.v1.HealthResponse
-	nil,                           // 16: switchboard.department.v1.Ticket.FieldsEntry
-	(*timestamppb.Timestamp)(nil), // 17: google.protobuf.Timestamp
+	(*Target)(nil),                // 5: switchboard.department.v1.Target
+	(*Event)(nil),                 // 6: switchboard.department.v1.Event
+	(*DescribeRequest)(nil),       // 7: switchboard.department.v1.DescribeRequest
+	(*DescribeResponse)(nil),      // 8: switchboard.department.v1.DescribeResponse
+	(*ConfigureRequest)(nil),      // 9: switchboard.department.v1.ConfigureRequest
+	(*ConfigureResponse)(nil),     // 10: switchboard.department.v1.ConfigureResponse
+	(*HandleTicketRequest)(nil),   // 11: switchboard.department.v1.HandleTicketRequest
+	(*HandleTicketResponse)(nil),  // 12: switchboard.department.v1.HandleTicketResponse
+	(*HandleEventRequest)(nil),    // 13: switchboard.department.v1.HandleEventRequest
+	(*HandleEventResponse)(nil),   // 14: switchboard.department.v1.HandleEventResponse
+	(*HealthRequest)(nil),         // 15: switchboard.department.v1.HealthRequest
+	(*HealthResponse)(nil),        // 16: switchboard.department.v1.HealthResponse
+	nil,                           // 17: switchboard.department.v1.Ticket.FieldsEntry
+	(*timestamppb.Timestamp)(nil), // 18: google.protobuf.Timestamp
 }
 var file_department_proto_depIdxs = []int32{
 	4,  // 0: switchboard.department.v1.Delivery.ticket:type_name -> switchboard.department.v1.Ticket
-	5,  // 1: switchboard.department.v1.Delivery.event:type_name -> switchboard.department.v1.Event
-	11, // 2: switchboard.department.v1.DeliveryAck.reply:type_name -> switchboard.department.v1.HandleTicketResponse
-	16, // 3: switchboard.department.v1.Ticket.fields:type_name -> switchboard.department.v1.Ticket.FieldsEntry
-	17, // 4: switchboard.department.v1.Ticket.event_at:type_name -> google.protobuf.Timestamp
-	17, // 5: switchboard.department.v1.Ticket.created_at:type_name -> google.protobuf.Timestamp
-	17, // 6: switchboard.department.v1.Event.at:type_name -> google.protobuf.Timestamp
-	4,  // 7: switchboard.department.v1.Event.ticket:type_name -> switchboard.department.v1.Ticket
-	4,  // 8: switchboard.department.v1.HandleTicketRequest.ticket:type_name -> switchboard.department.v1.Ticket
-	5,  // 9: switchboard.department.v1.HandleEventRequest.event:type_name -> switchboard.department.v1.Event
-	6,  // 10: switchboard.department.v1.Department.Describe:input_type -> switchboard.department.v1.DescribeRequest
-	8,  // 11: switchboard.department.v1.Department.Configure:input_type -> switchboard.department.v1.ConfigureRequest
-	10, // 12: switchboard.department.v1.Department.HandleTicket:input_type -> switchboard.department.v1.HandleTicketRequest
-	12, // 13: switchboard.department.v1.Department.HandleEvent:input_type -> switchboard.department.v1.HandleEventRequest
-	14, // 14: switchboard.department.v1.Department.Health:input_type -> switchboard.department.v1.HealthRequest
-	0,  // 15: switchboard.department.v1.Department.Capabilities:input_type -> switchboard.department.v1.CapabilitiesRequest
-	2,  // 16: switchboard.department.v1.Department.Deliver:input_type -> switchboard.department.v1.Delivery
-	7,  // 17: switchboard.department.v1.Department.Describe:output_type -> switchboard.department.v1.DescribeResponse
-	9,  // 18: switchboard.department.v1.Department.Configure:output_type -> switchboard.department.v1.ConfigureResponse
-	11, // 19: switchboard.department.v1.Department.HandleTicket:output_type -> switchboard.department.v1.HandleTicketResponse
-	13, // 20: switchboard.department.v1.Department.HandleEvent:output_type -> switchboard.department.v1.HandleEventResponse
-	15, // 21: switchboard.department.v1.Department.Health:output_type -> switchboard.department.v1.HealthResponse
-	1,  // 22: switchboard.department.v1.Department.Capabilities:output_type -> switchboard.department.v1.CapabilitiesResponse
-	3,  // 23: switchboard.department.v1.Department.Deliver:output_type -> switchboard.department.v1.DeliveryAck
-	17, // [17:24] is the sub-list for method output_type
-	10, // [10:17] is the sub-list for method input_type
-	10, // [10:10] is the sub-list for extension type_name
-	10, // [10:10] is the sub-list for extension extendee
-	0,  // [0:10] is the sub-list for field type_name
+	6,  // 1: switchboard.department.v1.Delivery.event:type_name -> switchboard.department.v1.Event
+	12, // 2: switchboard.department.v1.DeliveryAck.reply:type_name -> switchboard.department.v1.HandleTicketResponse
+	17, // 3: switchboard.department.v1.Ticket.fields:type_name -> switchboard.department.v1.Ticket.FieldsEntry
+	18, // 4: switchboard.department.v1.Ticket.event_at:type_name -> google.protobuf.Timestamp
+	18, // 5: switchboard.department.v1.Ticket.created_at:type_name -> google.protobuf.Timestamp
+	5,  // 6: switchboard.department.v1.Ticket.targets:type_name -> switchboard.department.v1.Target
+	18, // 7: switchboard.department.v1.Target.warn_at:type_name -> google.protobuf.Timestamp
+	18, // 8: switchboard.department.v1.Target.due_at:type_name -> google.protobuf.Timestamp
+	18, // 9: switchboard.department.v1.Event.at:type_name -> google.protobuf.Timestamp
+	4,  // 10: switchboard.department.v1.Event.ticket:type_name -> switchboard.department.v1.Ticket
+	4,  // 11: switchboard.department.v1.HandleTicketRequest.ticket:type_name -> switchboard.department.v1.Ticket
+	6,  // 12: switchboard.department.v1.HandleEventRequest.event:type_name -> switchboard.department.v1.Event
+	7,  // 13: switchboard.department.v1.Department.Describe:input_type -> switchboard.department.v1.DescribeRequest
+	9,  // 14: switchboard.department.v1.Department.Configure:input_type -> switchboard.department.v1.ConfigureRequest
+	11, // 15: switchboard.department.v1.Department.HandleTicket:input_type -> switchboard.department.v1.HandleTicketRequest
+	13, // 16: switchboard.department.v1.Department.HandleEvent:input_type -> switchboard.department.v1.HandleEventRequest
+	15, // 17: switchboard.department.v1.Department.Health:input_type -> switchboard.department.v1.HealthRequest
+	0,  // 18: switchboard.department.v1.Department.Capabilities:input_type -> switchboard.department.v1.CapabilitiesRequest
+	2,  // 19: switchboard.department.v1.Department.Deliver:input_type -> switchboard.department.v1.Delivery
+	8,  // 20: switchboard.department.v1.Department.Describe:output_type -> switchboard.department.v1.DescribeResponse
+	10, // 21: switchboard.department.v1.Department.Configure:output_type -> switchboard.department.v1.ConfigureResponse
+	12, // 22: switchboard.department.v1.Department.HandleTicket:output_type -> switchboard.department.v1.HandleTicketResponse
+	14, // 23: switchboard.department.v1.Department.HandleEvent:output_type -> switchboard.department.v1.HandleEventResponse
+	16, // 24: switchboard.department.v1.Department.Health:output_type -> switchboard.department.v1.HealthResponse
+	1,  // 25: switchboard.department.v1.Department.Capabilities:output_type -> switchboard.department.v1.CapabilitiesResponse
+	3,  // 26: switchboard.department.v1.Department.Deliver:output_type -> switchboard.department.v1.DeliveryAck
+	20, // [20:27] is the sub-list for method output_type
+	13, // [13:20] is the sub-list for method input_type
+	13, // [13:13] is the sub-list for extension type_name
+	13, // [13:13] is the sub-list for extension extendee
+	0,  // [0:13] is the sub-list for field type_name
 }
 
 func init() { file_department_proto_init() }
@@ -1196,7 +1286,7 @@ func file_department_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_department_proto_rawDesc), len(file_department_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   17,
+			NumMessages:   18,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
