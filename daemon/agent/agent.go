@@ -403,7 +403,10 @@ func (a *Agent) reload(dk *desk.Desk, host *pluginhost.Host) {
 	}
 	changes, err := host.Update(a.runCtx, specs)
 	if err != nil {
-		a.log.Error("reload: plugins", "error", err)
+		// Update changes nothing when it fails (a new plugin that does not
+		// start): the routes and rules stay those of the running plugins.
+		a.log.Error("reload failed; keeping the running configuration", "error", err)
+		return
 	}
 	if len(changes.Added)+len(changes.Removed)+len(changes.Upgraded) > 0 {
 		a.log.Info("reload: plugins changed", "added", changes.Added, "removed", changes.Removed, "upgraded", changes.Upgraded)

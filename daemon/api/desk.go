@@ -17,7 +17,8 @@ import (
 // *store.IdempotencyError is 422 (idempotency_key_reused), an error with
 // an Unavailable() bool method returning true (the desk is shutting down)
 // is 503, an error with a Conflict() bool method returning true (a
-// re-plan of a settled target) is 409 (target_settled), and anything else
+// re-plan of a settled target, work on a closed or cancelled ticket) is 409
+// (target_settled), and anything else
 // is 500 with the details logged only. Errors may be wrapped.
 type Desk interface {
 	// Create normalises, validates and stores a new ticket. With a
@@ -43,6 +44,16 @@ type Desk interface {
 	// returns the ticket. A target already met, or a closed or cancelled
 	// ticket, is a conflict (409).
 	MeetTarget(ctx context.Context, id, target, note, actor string) (ticket.Ticket, error)
+	// AddNote records note (required) in the history of ticket id. A
+	// closed or cancelled ticket is a conflict (409).
+	AddNote(ctx context.Context, id, note, actor string) (ticket.Ticket, error)
+	// Assign gives ticket id to assignee, recording the optional note. A
+	// closed or cancelled ticket is a conflict (409).
+	Assign(ctx context.Context, id, assignee, note, actor string) (ticket.Ticket, error)
+	// Escalate raises ticket id by hand to the next level of its
+	// escalation chain, telling that level's people reason (required). A
+	// closed or cancelled ticket is a conflict (409).
+	Escalate(ctx context.Context, id, reason, actor string) (ticket.Ticket, error)
 	// Due answers when a ticket's targets would fall due, without
 	// creating one.
 	Due(ctx context.Context, q wire.DueRequest) (wire.DueResponse, error)

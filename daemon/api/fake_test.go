@@ -23,6 +23,9 @@ type fakeDesk struct {
 	ReplanFn      func(ctx context.Context, id, target string, dueAt time.Time, reason, actor string) (ticket.Ticket, error)
 	DueFn         func(ctx context.Context, q wire.DueRequest) (wire.DueResponse, error)
 	MeetTargetFn  func(ctx context.Context, id, target, note, actor string) (ticket.Ticket, error)
+	AddNoteFn     func(ctx context.Context, id, note, actor string) (ticket.Ticket, error)
+	AssignFn      func(ctx context.Context, id, assignee, note, actor string) (ticket.Ticket, error)
+	EscalateFn    func(ctx context.Context, id, reason, actor string) (ticket.Ticket, error)
 }
 
 var _ Desk = (*fakeDesk)(nil)
@@ -90,6 +93,27 @@ func (d *fakeDesk) MeetTarget(ctx context.Context, id, target, note, actor strin
 		return ticket.Ticket{}, errNotImplemented
 	}
 	return d.MeetTargetFn(ctx, id, target, note, actor)
+}
+
+func (d *fakeDesk) AddNote(ctx context.Context, id, note, actor string) (ticket.Ticket, error) {
+	if d.AddNoteFn == nil {
+		return ticket.Ticket{}, errNotImplemented
+	}
+	return d.AddNoteFn(ctx, id, note, actor)
+}
+
+func (d *fakeDesk) Assign(ctx context.Context, id, assignee, note, actor string) (ticket.Ticket, error) {
+	if d.AssignFn == nil {
+		return ticket.Ticket{}, errNotImplemented
+	}
+	return d.AssignFn(ctx, id, assignee, note, actor)
+}
+
+func (d *fakeDesk) Escalate(ctx context.Context, id, reason, actor string) (ticket.Ticket, error) {
+	if d.EscalateFn == nil {
+		return ticket.Ticket{}, errNotImplemented
+	}
+	return d.EscalateFn(ctx, id, reason, actor)
 }
 
 // memDesk is a small working desk in memory, built on the ticket model's

@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"encoding/json"
 	"context"
 	"errors"
 	"sync"
@@ -36,6 +37,8 @@ const (
 	// stallRetry is how often a courier whose plugin was unavailable reads
 	// its outbox again even when no restart was reported.
 	stallRetry = 5 * time.Second
+	// maxStallRetry caps the backoff of those reads.
+	maxStallRetry = 2 * time.Minute
 )
 
 // courier delivers one department's outbox.
@@ -128,6 +131,8 @@ func (c *courier) run() {
 	defer c.d.workers.Done()
 	retry := time.NewTicker(stallRetry)
 	defer retry.Stop()
+	// A plugin that stays down (failed) is looked at less and less often.
+	wait, waited := stallRetry, time.Duration(0)
 	for {
 		more, err := c.fill()
 		if err != nil && c.d.ctx.Err() == nil {
@@ -144,7 +149,12 @@ func (c *courier) run() {
 			c.mu.Lock()
 			stalled := c.stalled
 			c.mu.Unlock()
-			if stalled {
+			if !stalled {
+				wait, waited = stallRetry, 0
+				continue
+			}
+			if waited += stallRetry; waited >= wait {
+				wait, waited = min(2*wait, maxStallRetry), 0
 				c.reset()
 			}
 		}
@@ -202,7 +212,12 @@ func (c *courier) send() {
 		case <-c.d.stop:
 			return
 		case h := <-c.work:
-			c.deliverItem(h)
+			c.mu.Lock()
+			stale := h.gen != c.gen
+			c.mu.Unlock()
+			if !stale { // an item from before a reset is read again
+				c.deliverItem(h)
+			}
 		}
 	}
 }
@@ -365,12 +380,24 @@ func (c *courier) release(h held) {
 	}
 	c.mu.Unlock()
 	if next != nil {
-		select {
-		case c.work <- *next:
-		case <-c.d.stop:
-		}
+		c.handOut(*next)
 	}
 	c.nudge()
+}
+
+// handOut queues h for a sender without blocking the caller (the
+// recorder, which senders wait for).
+func (c *courier) handOut(h held) {
+	select {
+	case c.work <- h:
+	default:
+		go func() {
+			select {
+			case c.work <- h:
+			case <-c.d.stop:
+			}
+		}()
+	}
 }
 
 // outboxFor is the desk's store.OutboxFunc: it decides which department's
@@ -388,6 +415,13 @@ func outboxFor(t *ticket.Ticket, ev *ticket.Event) (string, bool) {
 		return "", false
 	case ticket.EventRouted:
 		if needsDispatch(t) {
+			return t.Department, true
+		}
+	case ticket.EventStatus:
+		// A person sent the ticket back to new (one the fallback declined,
+		// say): it is offered again.
+		var sd ticket.StatusData
+		if needsDispatch(t) && json.Unmarshal(ev.Data, &sd) == nil && sd.To == ticket.StatusNew {
 			return t.Department, true
 		}
 	}

@@ -244,11 +244,20 @@ func TestCreateRoutesPlansAndDispatches(t *testing.T) {
 	if fmt.Sprint(e.types(tk.ID)) != fmt.Sprint(want) {
 		t.Errorf("history %v, want %v", e.types(tk.ID), want)
 	}
-	// Everything committed was published, in seq order.
-	e.pub.mu.Lock()
-	defer e.pub.mu.Unlock()
-	if len(e.pub.msgs) != len(want) {
-		t.Fatalf("published %d messages, want %d", len(e.pub.msgs), len(want))
+	// Everything committed was published (after the commit, so it may
+	// trail the store by a moment).
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		e.pub.mu.Lock()
+		n := len(e.pub.msgs)
+		e.pub.mu.Unlock()
+		if n == len(want) {
+			break
+		}
+		if n > len(want) || time.Now().After(deadline) {
+			t.Fatalf("published %d messages, want %d", n, len(want))
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
 

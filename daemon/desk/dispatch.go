@@ -68,10 +68,10 @@ func (d *Desk) deliverOutboxItem(ctx context.Context, dept string, it store.Outb
 		res, delay = d.deliveryFailed(ctx, dept, it, err)
 		return res, delay, nil
 	}
+	d.clearAttempts(attemptKey(it))
 	if !it.Offer {
 		return delivered, 0, nil
 	}
-	d.clearAttempts(it.TicketID)
 	return delivered, 0, &answer{sent: sent, reply: ack.Reply}
 }
 
@@ -147,7 +147,7 @@ func (d *Desk) deliveryFailed(ctx context.Context, dept string, it store.OutboxI
 		return unavailable, 0
 	}
 	id := it.TicketID
-	n := d.attempt(id)
+	n := d.attempt(attemptKey(it))
 	delay := d.opts.RetryDelay << min(n-1, 16)
 	if delay > maxRetryDelay || delay <= 0 {
 		delay = maxRetryDelay
@@ -158,7 +158,7 @@ func (d *Desk) deliveryFailed(ctx context.Context, dept string, it store.OutboxI
 	}
 	fallback := d.rules.Load().fallback
 	if n >= MaxDispatchAttempts && dept != fallback && fallback != "" {
-		d.clearAttempts(id)
+		d.clearAttempts(attemptKey(it))
 		d.reroute(ctx, dept, id, fmt.Sprintf("plugin of %s failed %d times", dept, n), cause)
 		return delivered, 0
 	}
@@ -237,6 +237,15 @@ func (d *Desk) attempt(id string) int {
 	defer d.mu.Unlock()
 	d.attempts[id]++
 	return d.attempts[id]
+}
+
+// attemptKey names what failed deliveries are counted for: a ticket's
+// offer (by ticket, across redeliveries), or one event item.
+func attemptKey(it store.OutboxItem) string {
+	if it.Offer {
+		return it.TicketID
+	}
+	return fmt.Sprintf("%s#%d", it.TicketID, it.Seq)
 }
 
 func (d *Desk) clearAttempts(id string) {

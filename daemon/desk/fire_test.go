@@ -62,6 +62,7 @@ func TestStaleDeadlineDoesNotBreach(t *testing.T) {
 	if due := tk.Target("resolution").DueAt; !due.Equal(time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)) {
 		t.Fatalf("due %v, want close of business on Wed 25th (midnight)", due)
 	}
+	e.waitStatus(tk.ID, ticket.StatusAcknowledged) // the plugin's answer is in
 	// Wednesday becomes a holiday; the armed timer is not touched.
 	e.desk.SetRules(route.New(dayCfg.Routes, "service"), dayEngine(t, calendar.Date{Year: 2026, Month: 11, Day: 25}), "service")
 	clock.Set(time.Date(2026, 11, 26, 0, 30, 0, 0, time.UTC))

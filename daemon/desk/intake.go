@@ -152,6 +152,15 @@ func (d *Desk) move(t *ticket.Ticket, to ticket.Status, note, actor string) ([]t
 // update runs fn in a store transaction and, if it appended events, runs
 // the post-commit stages.
 func (d *Desk) update(ctx context.Context, id string, fn store.UpdateFunc) (ticket.Ticket, error) {
+	if g, ok := ctx.Value(guardKey{}).(Guard); ok {
+		inner := fn
+		fn = func(t *ticket.Ticket) ([]ticket.Event, error) {
+			if err := g(t); err != nil {
+				return nil, err
+			}
+			return inner(t)
+		}
+	}
 	t, evs, err := d.store.Update(ctx, id, fn)
 	if err != nil {
 		return ticket.Ticket{}, fmt.Errorf("desk: update %s: %w", id, err)
@@ -233,4 +242,18 @@ func (d *Desk) Backfill(ctx context.Context, after, upto int64) ([]wire.Message,
 		msgs = append(msgs, wire.Message{Type: wire.MsgEvent, Seq: evs[i].Seq, Event: &evs[i], Ticket: &t})
 	}
 	return msgs, nil
+}
+
+// Guard decides, inside the transaction of a change, whether the change may
+// go on: a non-nil error aborts it and is returned as it is. The host API
+// checks with it that a plugin acts on its own department's tickets, on the
+// state the change applies to.
+type Guard func(t *ticket.Ticket) error
+
+type guardKey struct{}
+
+// WithGuard returns a context under which every change the desk makes to
+// an existing ticket is first checked by g.
+func WithGuard(ctx context.Context, g Guard) context.Context {
+	return context.WithValue(ctx, guardKey{}, g)
 }

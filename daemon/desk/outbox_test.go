@@ -194,3 +194,27 @@ func TestOutboxSurvivesRestart(t *testing.T) {
 		t.Errorf("acknowledged %d times, want once: %v", acks, e2.types(tk.ID))
 	}
 }
+
+// A ticket a person sends back to new (the fallback declined it, and it
+// rests in dispatched) is offered again.
+func TestOutboxOffersTicketSentBackToNew(t *testing.T) {
+	j := newJournal()
+	e := newJournalEnv(t, "", j)
+	ctx := context.Background()
+	// A ticket in dispatched (declined by the fallback) goes back to new.
+	other := e.create(ticket.KindRepair, "valve")
+	e.waitStatus(other.ID, ticket.StatusAcknowledged)
+	if _, _, err := e.st.Update(ctx, other.ID, func(t *ticket.Ticket) ([]ticket.Event, error) {
+		t.Status = ticket.StatusDispatched // as a decline by the fallback leaves it
+		ev := ticket.NewEvent(ticket.EventNote, "desk", t0, map[string]string{"note": "declined"})
+		ev.Quiet = true
+		return []ticket.Event{ev}, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.desk.Transition(ctx, other.ID, ticket.StatusNew, "try again", "agent"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the second offer", func() bool { return count(j.items(other.ID), "offer") == 2 })
+	e.waitStatus(other.ID, ticket.StatusAcknowledged)
+}

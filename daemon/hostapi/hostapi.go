@@ -61,7 +61,9 @@ type host struct {
 
 var _ sdk.Host = (*host)(nil)
 
-// own loads ticket id and checks that the plugin may act on it.
+// own loads ticket id and checks that the plugin may act on it; the check
+// is made again inside the change's transaction (guarded), so that a
+// ticket moved to another department meanwhile is refused too.
 func (h *host) own(ctx context.Context, op, id string) error {
 	if strings.TrimSpace(id) == "" {
 		return &sdk.HostError{Op: op, Code: sdk.HostInvalid, Message: "ticket_id is required"}
@@ -70,12 +72,22 @@ func (h *host) own(ctx context.Context, op, id string) error {
 	if err != nil {
 		return hostError(op, err)
 	}
+	return h.permit(op, &t)
+}
+
+// permit checks that the plugin may act on t.
+func (h *host) permit(op string, t *ticket.Ticket) error {
 	if !h.api.grants(h.dept, t.Department) {
 		return &sdk.HostError{Op: op, Code: sdk.HostPermissionDenied, Message: fmt.Sprintf(
 			"ticket %s belongs to department %s; plugin of %s may act only on its own tickets (grant more with grants in config.toml)",
-			id, t.Department, h.dept)}
+			t.ID, t.Department, h.dept)}
 	}
 	return nil
+}
+
+// guarded is ctx with the permission check run inside each change.
+func (h *host) guarded(ctx context.Context, op string) context.Context {
+	return desk.WithGuard(ctx, func(t *ticket.Ticket) error { return h.permit(op, t) })
 }
 
 // result converts a desk answer.
@@ -100,7 +112,7 @@ func (h *host) AddNote(ctx context.Context, id, note string) (sdk.Ticket, error)
 	if err := h.own(ctx, "AddNote", id); err != nil {
 		return sdk.Ticket{}, err
 	}
-	t, err := h.api.desk.AddNote(ctx, id, note, h.actor)
+	t, err := h.api.desk.AddNote(h.guarded(ctx, "AddNote"), id, note, h.actor)
 	return result("AddNote", t, err)
 }
 
@@ -110,10 +122,16 @@ func (h *host) Transition(ctx context.Context, id, status, note string) (sdk.Tic
 		return sdk.Ticket{}, err
 	}
 	to := ticket.Status(status)
-	if !to.Valid() {
+	switch {
+	case !to.Valid():
 		return sdk.Ticket{}, &sdk.HostError{Op: "Transition", Code: sdk.HostInvalid, Message: fmt.Sprintf("status %q is not a status (%s)", status, statusNames())}
+	case to == ticket.StatusNew || to == ticket.StatusDispatched:
+		// The desk's own bookkeeping of the hand-over: a plugin answers an
+		// offer instead.
+		return sdk.Ticket{}, &sdk.HostError{Op: "Transition", Code: sdk.HostInvalid, Message: fmt.Sprintf(
+			"status %q is the desk's own (the hand-over to a department); a plugin may move a ticket to acknowledged, in_progress, waiting, resolved, closed, reopened or cancelled", status)}
 	}
-	t, err := h.api.desk.Transition(ctx, id, to, note, h.actor)
+	t, err := h.api.desk.Transition(h.guarded(ctx, "Transition"), id, to, note, h.actor)
 	return result("Transition", t, err)
 }
 
@@ -122,7 +140,7 @@ func (h *host) Assign(ctx context.Context, id, assignee, note string) (sdk.Ticke
 	if err := h.own(ctx, "Assign", id); err != nil {
 		return sdk.Ticket{}, err
 	}
-	t, err := h.api.desk.Assign(ctx, id, assignee, note, h.actor)
+	t, err := h.api.desk.Assign(h.guarded(ctx, "Assign"), id, assignee, note, h.actor)
 	return result("Assign", t, err)
 }
 
@@ -142,7 +160,7 @@ func (h *host) Replan(ctx context.Context, id, target string, plannedAt time.Tim
 		}
 		target = t.SLA[len(t.SLA)-1].Name
 	}
-	t, err := h.api.desk.Replan(ctx, id, target, plannedAt, reason, h.actor)
+	t, err := h.api.desk.Replan(h.guarded(ctx, "Replan"), id, target, plannedAt, reason, h.actor)
 	return result("Replan", t, err)
 }
 
@@ -174,12 +192,16 @@ func (h *host) Escalate(ctx context.Context, id, reason string) (sdk.Ticket, err
 	if err := h.own(ctx, "Escalate", id); err != nil {
 		return sdk.Ticket{}, err
 	}
-	t, err := h.api.desk.Escalate(ctx, id, reason, h.actor)
+	t, err := h.api.desk.Escalate(h.guarded(ctx, "Escalate"), id, reason, h.actor)
 	return result("Escalate", t, err)
 }
 
 // hostError classifies a desk error for the plugin.
 func hostError(op string, err error) error {
+	var he *sdk.HostError
+	if errors.As(err, &he) {
+		return he // the guard's refusal
+	}
 	code := sdk.HostInternal
 	var (
 		fe       *ticket.FieldError

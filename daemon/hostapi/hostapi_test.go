@@ -142,6 +142,7 @@ func TestHostCallsAreCheckedAndRecorded(t *testing.T) {
 		{"unknown ticket", func() error { _, err := eng.Ticket(ctx, "SB-999999"); return err }, sdk.HostNotFound, "SB-999999"},
 		{"no ticket id", func() error { _, err := eng.Escalate(ctx, "", "x"); return err }, sdk.HostInvalid, "ticket_id"},
 		{"unknown status", func() error { _, err := eng.Transition(ctx, repair.ID, "fixed", ""); return err }, sdk.HostInvalid, "fixed"},
+		{"desk's own status", func() error { _, err := eng.Transition(ctx, repair.ID, "new", ""); return err }, sdk.HostInvalid, "hand-over"},
 		{"life cycle", func() error { _, err := eng.Transition(ctx, repair.ID, "in_progress", ""); return err }, sdk.HostConflict, "resolved"},
 		{"empty note", func() error { _, err := eng.AddNote(ctx, repair.ID, " "); return err }, sdk.HostInvalid, "note"},
 		{"replan without reason", func() error {
@@ -239,5 +240,31 @@ func TestHostReplanEscalateCreate(t *testing.T) {
 	}
 	if a.Department != "engineering" || a.ReporterName != "plugin:engineering" {
 		t.Errorf("created %+v", a)
+	}
+}
+
+// The permission is checked again inside the change: a ticket that moved to
+// another department after the plugin's first look is refused.
+func TestHostGuardInsideTransaction(t *testing.T) {
+	dk, _ := newDesk(t)
+	ctx := context.Background()
+	tk := create(t, dk, ticket.KindRepair, "valve", "minor")
+	moved := false
+	grants := func(dept, other string) bool {
+		if !moved { // the first look: still engineering's
+			moved = true
+			return true
+		}
+		return dept == other && other != "engineering" // now someone else's
+	}
+	_, err := hostapi.New(dk, grants).For("engineering").AddNote(ctx, tk.ID, "late note")
+	if code(err) != sdk.HostPermissionDenied {
+		t.Fatalf("error %v, want permission denied from the check inside the change", err)
+	}
+	h, _ := dk.History(ctx, tk.ID)
+	for _, ev := range h {
+		if ev.Type == ticket.EventNote {
+			t.Errorf("note written despite the refusal: %s", ev.Data)
+		}
 	}
 }

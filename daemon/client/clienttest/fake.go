@@ -3,9 +3,10 @@
 // (the Go client, the CLI, scripts) without the daemon. It checks what the
 // real API checks at the edges that matter to a client: the bearer token,
 // strict JSON bodies (unknown keys are rejected), intake validation, the
-// life cycle, idempotency keys (a key reused for another submission is a
-// 422), cursors and the stream's snapshot-then-events
-// order. Routing and SLAs are canned: every target is relative to Now.
+// life cycle (notes, assignments and escalations only on open tickets),
+// idempotency keys (a key reused for another submission is a 422), cursors
+// and the stream's snapshot-then-events order. Routing, SLAs and escalation
+// levels are canned: every target is relative to Now.
 package clienttest
 
 import (
@@ -87,6 +88,9 @@ func New(t testing.TB, token string) *Server {
 	mux.HandleFunc("GET "+wire.Prefix+"/tickets", s.list)
 	mux.HandleFunc("GET "+wire.Prefix+"/tickets/{id}", s.get)
 	mux.HandleFunc("POST "+wire.Prefix+"/tickets/{id}/transitions", s.transition)
+	mux.HandleFunc("POST "+wire.Prefix+"/tickets/{id}/notes", s.addNote)
+	mux.HandleFunc("POST "+wire.Prefix+"/tickets/{id}/assign", s.assign)
+	mux.HandleFunc("POST "+wire.Prefix+"/tickets/{id}/escalate", s.escalate)
 	mux.HandleFunc("GET "+wire.Prefix+"/departments", s.departments)
 	mux.HandleFunc("GET "+wire.Prefix+"/stream", s.stream)
 	s.Server = httptest.NewServer(s.record(mux))
