@@ -63,7 +63,7 @@ repair calls and service requests, and escalates broken promises.
 Usage:
   switchboard agent [--config config.toml] [--listen ADDR] [--data-dir DIR]
         run the desk (API, wallboard, department plugins, SLA timers)
-  switchboard ticket create|show|list|transition|watch [flags]
+  switchboard ticket create|show|list|transition|note|assign|escalate|watch [flags]
         submit and follow tickets through the API (see 'switchboard ticket -h')
   switchboard sla due|explain|replan [flags]
         ask the SLA engine, explain a ticket's clocks, re-plan a deadline

@@ -30,6 +30,10 @@ Commands:
   show ID      a ticket's fields, SLA targets and history
   list         tickets, newest first
   transition   move a ticket in its life cycle: transition ID --to STATUS
+  note         add a note to a ticket's history: note ID --note TEXT
+  assign       give a ticket to someone: assign ID --to NAME [--note TEXT]
+  escalate     raise a ticket to the next level of its escalation chain:
+               escalate ID --reason TEXT
   watch        print events as they happen, until interrupted
 
 Common flags (every command):
@@ -73,7 +77,8 @@ type ticketCLI struct {
 func (c *ticketCLI) run(ctx context.Context, args []string) int {
 	return c.dispatch(ctx, args, "ticket", ticketUsage, map[string]func(context.Context, []string) int{
 		"create": c.create, "show": c.show, "list": c.list,
-		"transition": c.transition, "watch": c.watch,
+		"transition": c.transition, "note": c.note, "assign": c.assign,
+		"escalate": c.escalate, "watch": c.watch,
 	})
 }
 

@@ -1,8 +1,8 @@
 package desk
 
 import (
-	"encoding/json"
 	"context"
+	"encoding/json"
 	"errors"
 	"sync"
 	"time"
