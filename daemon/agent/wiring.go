@@ -67,7 +67,7 @@ func pluginSpecs(cfg *config.Config, exe string) []pluginhost.Spec {
 
 func departmentOf(s pluginhost.Status) wire.Department {
 	return wire.Department{
-		Name: s.Name, Title: s.Title, State: string(s.State), PID: s.PID, Version: s.Version,
+		Name: s.Name, Title: s.Title, State: string(s.State), PID: s.PID, Version: s.Version, Capabilities: s.Capabilities,
 		Restarts: s.Restarts, Error: s.LastError, Since: s.Since,
 	}
 }

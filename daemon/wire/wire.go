@@ -51,15 +51,19 @@ type TransitionRequest struct {
 
 // Department is one department with its plugin's state.
 type Department struct {
-	Name        string    `json:"name"`
-	Title       string    `json:"title"`
-	State       string    `json:"state"` // starting, running, restarting, failed, stopped
-	PID         int       `json:"pid,omitempty"`
-	Version     string    `json:"version,omitempty"`
-	Restarts    int       `json:"restarts"`
-	OpenTickets int       `json:"open_tickets"`
-	Error       string    `json:"error,omitempty"`
-	Since       time.Time `json:"since"`
+	Name    string `json:"name"`
+	Title   string `json:"title"`
+	State   string `json:"state"` // starting, running, restarting, failed, stopped
+	PID     int    `json:"pid,omitempty"`
+	Version string `json:"version,omitempty"`
+	// Capabilities are the optional features the plugin serves: deliver
+	// (the work stream), events, health, host (it calls the host API), or
+	// legacy (a plugin older than capabilities).
+	Capabilities []string  `json:"capabilities,omitempty"`
+	Restarts     int       `json:"restarts"`
+	OpenTickets  int       `json:"open_tickets"`
+	Error        string    `json:"error,omitempty"`
+	Since        time.Time `json:"since"`
 }
 
 // DepartmentList is GET /departments.
