@@ -74,9 +74,9 @@ func TestNoteAssignEscalate(t *testing.T) {
 		code   int
 		stderr string
 	}{
-		{[]string{"note", "SB-2", "--note", "x"}, 1, "HTTP 409 target_settled"},
+		{[]string{"note", "SB-2", "--note", "x"}, 1, "HTTP 409 ticket_closed"},
 		{[]string{"assign", "SB-2", "--to", "Zhang Wei"}, 1, "is cancelled; only an open ticket can be assigned"},
-		{[]string{"escalate", "SB-2", "--reason", "x"}, 1, "HTTP 409 target_settled"},
+		{[]string{"escalate", "SB-2", "--reason", "x"}, 1, "HTTP 409 ticket_closed"},
 		{[]string{"note", "SB-9", "--note", "x"}, 1, `ticket "SB-9" not found`},
 		{[]string{"assign", "SB-9", "--to", "Zhang Wei"}, 1, `ticket "SB-9" not found`},
 		{[]string{"escalate", "SB-9", "--reason", "x"}, 1, `ticket "SB-9" not found`},

@@ -40,6 +40,7 @@ func (s *Server) deskError(w http.ResponseWriter, r *http.Request, err error) {
 	var ie *store.IdempotencyError
 	var un interface{ Unavailable() bool }
 	var co interface{ Conflict() bool }
+	var cl interface{ TicketClosed() bool }
 	switch {
 	case errors.As(err, &fe):
 		badRequest(w, fe.Error())
@@ -53,6 +54,8 @@ func (s *Server) deskError(w http.ResponseWriter, r *http.Request, err error) {
 			return
 		}
 		writeError(w, http.StatusConflict, wire.CodeConflict, te.Error())
+	case errors.As(err, &cl) && cl.TicketClosed():
+		writeError(w, http.StatusConflict, wire.CodeTicketClosed, err.Error())
 	case errors.As(err, &co) && co.Conflict():
 		writeError(w, http.StatusConflict, wire.CodeTargetSettled, err.Error())
 	case errors.Is(err, store.ErrNotFound):

@@ -23,7 +23,7 @@ func workDesk(calls *[]workCall) *fakeDesk {
 		case "T-404":
 			return ticket.Ticket{}, fmt.Errorf("desk: update %s: %w", c.id, store.ErrNotFound)
 		case "T-9":
-			return ticket.Ticket{}, fmt.Errorf("desk: %w", &conflict{"ticket T-9: is closed; only an open ticket can be changed"})
+			return ticket.Ticket{}, fmt.Errorf("desk: %w", &closedTicket{conflict{"ticket T-9: is closed; only an open ticket can be changed"}})
 		}
 		if strings.HasPrefix(c.text, "toolong") {
 			return ticket.Ticket{}, fmt.Errorf("desk: %w", ticket.Invalid("note", "is 10001 characters long, at most 10000 allowed"))
@@ -90,17 +90,17 @@ func TestWorkEndpoints(t *testing.T) {
 		{"note: trailing data", "/api/v1/tickets/T-1/notes", `{"note":"x"} {}`, 400, wire.CodeInvalid, "unexpected data after the JSON object"},
 		{"note: refused by the desk", "/api/v1/tickets/T-1/notes", `{"note":"toolong"}`, 400, wire.CodeInvalid, "note: is 10001 characters long"},
 		{"note: unknown ticket", "/api/v1/tickets/T-404/notes", `{"note":"x"}`, 404, wire.CodeNotFound, `ticket "T-404" not found`},
-		{"note: closed ticket", "/api/v1/tickets/T-9/notes", `{"note":"x"}`, 409, wire.CodeTargetSettled, "is closed"},
+		{"note: closed ticket", "/api/v1/tickets/T-9/notes", `{"note":"x"}`, 409, wire.CodeTicketClosed, "is closed"},
 		{"assign: missing assignee", "/api/v1/tickets/T-1/assign", `{"note":"x"}`, 400, wire.CodeInvalid, "assignee: is required"},
 		{"assign: server field", "/api/v1/tickets/T-1/assign", `{"assignee":"Zhang Wei","status":"closed"}`, 400, wire.CodeInvalid, "status: is set by the server"},
 		{"assign: not an object", "/api/v1/tickets/T-1/assign", `["Zhang Wei"]`, 400, wire.CodeInvalid, "must be a JSON object"},
 		{"assign: unknown ticket", "/api/v1/tickets/T-404/assign", `{"assignee":"Zhang Wei"}`, 404, wire.CodeNotFound, `ticket "T-404" not found`},
-		{"assign: closed ticket", "/api/v1/tickets/T-9/assign", `{"assignee":"Zhang Wei"}`, 409, wire.CodeTargetSettled, "is closed"},
+		{"assign: closed ticket", "/api/v1/tickets/T-9/assign", `{"assignee":"Zhang Wei"}`, 409, wire.CodeTicketClosed, "is closed"},
 		{"escalate: missing reason", "/api/v1/tickets/T-1/escalate", `{}`, 400, wire.CodeInvalid, "reason: is required"},
 		{"escalate: unknown field", "/api/v1/tickets/T-1/escalate", `{"reason":"x","level":3}`, 400, wire.CodeInvalid, "level: unknown field"},
 		{"escalate: malformed", "/api/v1/tickets/T-1/escalate", `{"reason":`, 400, wire.CodeInvalid, "malformed JSON"},
 		{"escalate: unknown ticket", "/api/v1/tickets/T-404/escalate", `{"reason":"x"}`, 404, wire.CodeNotFound, `ticket "T-404" not found`},
-		{"escalate: closed ticket", "/api/v1/tickets/T-9/escalate", `{"reason":"x"}`, 409, wire.CodeTargetSettled, "is closed"},
+		{"escalate: closed ticket", "/api/v1/tickets/T-9/escalate", `{"reason":"x"}`, 409, wire.CodeTicketClosed, "is closed"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			calls = nil
@@ -129,3 +129,8 @@ func TestWorkEndpoints(t *testing.T) {
 		t.Errorf("long actor: status %d, want 400", r.status)
 	}
 }
+
+// closedTicket is the desk's refusal of work on a closed ticket.
+type closedTicket struct{ conflict }
+
+func (closedTicket) TicketClosed() bool { return true }

@@ -87,9 +87,9 @@ func TestAddNoteAssignEscalate(t *testing.T) {
 		status int
 		code   string
 	}{
-		{"note on a cancelled ticket", func() (ticket.Ticket, error) { return c.AddNote(ctx(t), "SB-2", "x") }, 409, wire.CodeTargetSettled},
-		{"assign a cancelled ticket", func() (ticket.Ticket, error) { return c.Assign(ctx(t), "SB-2", "Zhang Wei", "") }, 409, wire.CodeTargetSettled},
-		{"escalate a cancelled ticket", func() (ticket.Ticket, error) { return c.Escalate(ctx(t), "SB-2", "x") }, 409, wire.CodeTargetSettled},
+		{"note on a cancelled ticket", func() (ticket.Ticket, error) { return c.AddNote(ctx(t), "SB-2", "x") }, 409, wire.CodeTicketClosed},
+		{"assign a cancelled ticket", func() (ticket.Ticket, error) { return c.Assign(ctx(t), "SB-2", "Zhang Wei", "") }, 409, wire.CodeTicketClosed},
+		{"escalate a cancelled ticket", func() (ticket.Ticket, error) { return c.Escalate(ctx(t), "SB-2", "x") }, 409, wire.CodeTicketClosed},
 		{"note on an unknown ticket", func() (ticket.Ticket, error) { return c.AddNote(ctx(t), "SB-9", "x") }, 404, wire.CodeNotFound},
 		{"empty note", func() (ticket.Ticket, error) { return c.AddNote(ctx(t), "SB-1", " ") }, 400, wire.CodeInvalid},
 		{"empty assignee", func() (ticket.Ticket, error) { return c.Assign(ctx(t), "SB-1", "", "x") }, 400, wire.CodeInvalid},

@@ -159,7 +159,14 @@ func (d *Desk) replanned(t *ticket.Ticket, evs []ticket.Event, now time.Time) []
 type ConflictError struct {
 	TicketID string
 	Reason   string
+	// Closed marks work refused because the ticket is closed or
+	// cancelled (a note, an assignment, an escalation).
+	Closed bool
 }
+
+// TicketClosed reports whether the conflict is a closed ticket (a 409
+// ticket_closed for the API).
+func (e *ConflictError) TicketClosed() bool { return e.Closed }
 
 // Error returns "ticket ID: reason".
 func (e *ConflictError) Error() string { return "ticket " + e.TicketID + ": " + e.Reason }

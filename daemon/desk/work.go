@@ -26,7 +26,7 @@ func (d *Desk) AddNote(ctx context.Context, id, note, actor string) (ticket.Tick
 	}
 	return d.update(ctx, id, func(t *ticket.Ticket) ([]ticket.Event, error) {
 		if !t.Open() {
-			return nil, &ConflictError{TicketID: t.ID, Reason: fmt.Sprintf("is %s; notes go on open tickets", t.Status)}
+			return nil, &ConflictError{TicketID: t.ID, Closed: true, Reason: fmt.Sprintf("is %s; notes go on open tickets", t.Status)}
 		}
 		return []ticket.Event{ticket.NewEvent(ticket.EventNote, actor, d.now().UTC(), map[string]string{"note": note})}, nil
 	})
@@ -47,7 +47,7 @@ func (d *Desk) Assign(ctx context.Context, id, assignee, note, actor string) (ti
 	}
 	return d.update(ctx, id, func(t *ticket.Ticket) ([]ticket.Event, error) {
 		if !t.Open() {
-			return nil, &ConflictError{TicketID: t.ID, Reason: fmt.Sprintf("is %s; only an open ticket can be assigned", t.Status)}
+			return nil, &ConflictError{TicketID: t.ID, Closed: true, Reason: fmt.Sprintf("is %s; only an open ticket can be assigned", t.Status)}
 		}
 		if t.Assignee == assignee {
 			return nil, nil
@@ -99,7 +99,7 @@ func (d *Desk) Escalate(ctx context.Context, id, reason, actor string) (ticket.T
 	}
 	return d.update(ctx, id, func(t *ticket.Ticket) ([]ticket.Event, error) {
 		if !t.Open() {
-			return nil, &ConflictError{TicketID: t.ID, Reason: fmt.Sprintf("is %s; only an open ticket can be escalated", t.Status)}
+			return nil, &ConflictError{TicketID: t.ID, Closed: true, Reason: fmt.Sprintf("is %s; only an open ticket can be escalated", t.Status)}
 		}
 		data := ticket.EscalationData{Name: "by hand", Reason: reason, Roles: []string{}, People: []string{}}
 		for _, tg := range t.SLA {

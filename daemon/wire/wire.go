@@ -94,6 +94,9 @@ const (
 	// CodeTargetSettled (409): a re-plan of a target already met or
 	// breached, or of a ticket no longer open.
 	CodeTargetSettled = "target_settled"
+	// CodeTicketClosed (409): work (a note, an assignment, an
+	// escalation) on a ticket that is closed or cancelled.
+	CodeTicketClosed = "ticket_closed"
 )
 
 // Stream message types.

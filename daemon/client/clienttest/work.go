@@ -35,7 +35,7 @@ func (s *Server) openTicketLocked(w http.ResponseWriter, r *http.Request, what s
 		writeError(w, http.StatusNotFound, wire.CodeNotFound, fmt.Sprintf("ticket %q not found", id))
 		return nil
 	case !t.Open():
-		writeError(w, http.StatusConflict, wire.CodeTargetSettled, fmt.Sprintf("ticket %s: is %s; only an open ticket can be %s", id, t.Status, what))
+		writeError(w, http.StatusConflict, wire.CodeTicketClosed, fmt.Sprintf("ticket %s: is %s; only an open ticket can be %s", id, t.Status, what))
 		return nil
 	}
 	return t
