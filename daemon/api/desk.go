@@ -17,8 +17,10 @@ import (
 // *store.IdempotencyError is 422 (idempotency_key_reused), an error with
 // an Unavailable() bool method returning true (the desk is shutting down)
 // is 503, an error with a Conflict() bool method returning true (a
-// re-plan of a settled target, work on a closed or cancelled ticket) is 409
-// (target_settled), and anything else
+// re-plan of a settled target) is 409 (target_settled) — or 409
+// (ticket_closed) when it also has a TicketClosed() bool method returning
+// true (a note, an assignment, an escalation of a closed or cancelled
+// ticket) — and anything else
 // is 500 with the details logged only. Errors may be wrapped.
 type Desk interface {
 	// Create normalises, validates and stores a new ticket. With a
