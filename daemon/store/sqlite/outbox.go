@@ -221,24 +221,5 @@ func (s *Store) UpdateEach(ctx context.Context, ids []string, fn func(i int, t *
 
 // OutboxPending implements store.OutboxStore.
 func (s *Store) OutboxPending(ctx context.Context) (map[string]int, error) {
-	rows, err := s.rs.outboxCount.QueryContext(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: outbox pending: %w", err)
-	}
-	defer rows.Close()
-	counts := map[string]int{}
-	for rows.Next() {
-		var (
-			dept string
-			n    int
-		)
-		if err := rows.Scan(&dept, &n); err != nil {
-			return nil, fmt.Errorf("sqlite: outbox pending: %w", err)
-		}
-		counts[dept] = n
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: outbox pending: %w", err)
-	}
-	return counts, nil
+	return countByDepartment(ctx, s.rs.outboxCount, "outbox pending")
 }

@@ -174,9 +174,15 @@ func (s *Store) Open(ctx context.Context, fn func(ticket.Ticket) error) error {
 
 // CountOpen implements store.Store.
 func (s *Store) CountOpen(ctx context.Context) (map[string]int, error) {
-	rows, err := s.rs.countOpen.QueryContext(ctx)
+	return countByDepartment(ctx, s.rs.countOpen, "count open")
+}
+
+// countByDepartment runs stmt, which selects (department, count) rows, into
+// a map; what names it in errors.
+func countByDepartment(ctx context.Context, stmt *sql.Stmt, what string) (map[string]int, error) {
+	rows, err := stmt.QueryContext(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: count open: %w", err)
+		return nil, fmt.Errorf("sqlite: %s: %w", what, err)
 	}
 	defer rows.Close()
 	counts := map[string]int{}
@@ -186,12 +192,12 @@ func (s *Store) CountOpen(ctx context.Context) (map[string]int, error) {
 			n    int
 		)
 		if err := rows.Scan(&dept, &n); err != nil {
-			return nil, fmt.Errorf("sqlite: count open: %w", err)
+			return nil, fmt.Errorf("sqlite: %s: %w", what, err)
 		}
 		counts[dept] = n
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: count open: %w", err)
+		return nil, fmt.Errorf("sqlite: %s: %w", what, err)
 	}
 	return counts, nil
 }
