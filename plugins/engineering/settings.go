@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 	_ "time/tzdata" // the campus zone must load on a host without zoneinfo
+
+	"github.com/switchboard-desk/switchboard/plugins/internal/kit"
 )
 
 // The defaults of the inspection limits and of the campus time zone.
@@ -78,12 +80,9 @@ func (s *settings) Validate() error {
 		off := false
 		s.EscalateOnBreach = &off
 	}
-	if s.Zone == "" {
-		s.Zone = DefaultZone
-	}
-	loc, err := time.LoadLocation(s.Zone)
+	loc, err := kit.Zone(&s.Zone, DefaultZone)
 	if err != nil {
-		return fmt.Errorf("zone: %q is not an IANA time zone: %v", s.Zone, err)
+		return err
 	}
 	s.loc = loc
 	return nil

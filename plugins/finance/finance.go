@@ -87,12 +87,9 @@ func (s *settings) Validate() error {
 			return fmt.Errorf("clerks.%s: empty clerk name", category)
 		}
 	}
-	if s.Zone == "" {
-		s.Zone = DefaultZone
-	}
-	loc, err := time.LoadLocation(s.Zone)
+	loc, err := kit.Zone(&s.Zone, DefaultZone)
 	if err != nil {
-		return fmt.Errorf("zone: %q is not an IANA time zone: %v", s.Zone, err)
+		return err
 	}
 	s.loc = loc
 	return nil

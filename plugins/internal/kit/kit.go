@@ -8,6 +8,7 @@ package kit
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -203,4 +204,17 @@ func (f *Followups) run(ctx context.Context, h sdk.Host, id string, work func(co
 		}
 		wait = min(2*wait, time.Second)
 	}
+}
+
+// Zone loads the time zone a department's settings name, *name, setting it
+// to def when empty; the error names the "zone" setting.
+func Zone(name *string, def string) (*time.Location, error) {
+	if *name == "" {
+		*name = def
+	}
+	loc, err := time.LoadLocation(*name)
+	if err != nil {
+		return nil, fmt.Errorf("zone: %q is not an IANA time zone: %v", *name, err)
+	}
+	return loc, nil
 }
