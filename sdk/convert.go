@@ -215,7 +215,15 @@ func deliveryToPB(d Delivery) *pb.Delivery {
 func ackFromPB(a *pb.DeliveryAck) Ack {
 	out := Ack{ID: a.GetId(), Err: a.GetError()}
 	if r := a.GetReply(); r != nil {
-		out.Reply = Reply{Accept: r.GetAccept(), Assignee: r.GetAssignee(), Note: r.GetNote()}
+		out.Reply = replyFromPB(r)
 	}
 	return out
+}
+
+func replyToPB(r Reply) *pb.HandleTicketResponse {
+	return &pb.HandleTicketResponse{Accept: r.Accept, Assignee: r.Assignee, Note: r.Note, Status: r.Status, StatusNote: r.StatusNote}
+}
+
+func replyFromPB(r *pb.HandleTicketResponse) Reply {
+	return Reply{Accept: r.GetAccept(), Assignee: r.GetAssignee(), Note: r.GetNote(), Status: r.GetStatus(), StatusNote: r.GetStatusNote()}
 }

@@ -159,7 +159,7 @@ func (c *grpcClient) HandleTicket(ctx context.Context, t Ticket) (Reply, error) 
 	if err != nil {
 		return Reply{}, err
 	}
-	return Reply{Accept: resp.GetAccept(), Assignee: resp.GetAssignee(), Note: resp.GetNote()}, nil
+	return replyFromPB(resp), nil
 }
 
 // HandleEvent implements Client.

@@ -123,7 +123,7 @@ func (s *grpcServer) HandleTicket(ctx context.Context, req *pb.HandleTicketReque
 	if err != nil {
 		return nil, s.pluginErr(ctx, err)
 	}
-	return &pb.HandleTicketResponse{Accept: reply.Accept, Assignee: reply.Assignee, Note: reply.Note}, nil
+	return replyToPB(reply), nil
 }
 
 // HandleEvent implements pb.DepartmentServer.

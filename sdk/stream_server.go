@@ -140,7 +140,7 @@ func (s *grpcServer) deliverOne(ctx context.Context, d *pb.Delivery) (ack *pb.De
 			ack.Error = err.Error()
 			return ack
 		}
-		ack.Reply = &pb.HandleTicketResponse{Accept: reply.Accept, Assignee: reply.Assignee, Note: reply.Note}
+		ack.Reply = replyToPB(reply)
 	case ev != nil:
 		if h, ok := s.impl.(EventHandler); ok {
 			if err := h.HandleEvent(ctx, eventFromPB(ev)); err != nil {

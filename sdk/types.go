@@ -119,4 +119,12 @@ type Reply struct {
 	Assignee string
 	// Note is recorded in the ticket's history, e.g. the plan of work.
 	Note string
+	// Status, when set on an accepted ticket, moves it on in the same
+	// commit as the acceptance: "in_progress", "waiting" (for the
+	// reporter) or "resolved" (settled at once), with StatusNote. The
+	// ticket is not the plugin's to move until the acceptance is
+	// committed, so this is the way to move it on at once; another status
+	// is not applied, and the refusal is noted in the ticket's history.
+	Status     string
+	StatusNote string
 }

@@ -123,7 +123,35 @@ func (d *Desk) answered(t *ticket.Ticket, dept string, a *answer) ([]ticket.Even
 	for i := range evs {
 		evs[i].Quiet = true
 	}
+	if a.reply.Status != "" {
+		evs = append(evs, d.moveOn(t, a.reply.Status, a.reply.StatusNote, actor)...)
+	}
 	return evs, nil
+}
+
+// moveOn applies the status a plugin asked for with its acceptance
+// (sdk.Reply.Status): in_progress, waiting or resolved. Another status, or
+// a bad note, is not applied; the refusal is noted in the history, so that
+// the acceptance itself still stands.
+func (d *Desk) moveOn(t *ticket.Ticket, status, note, actor string) []ticket.Event {
+	to := ticket.Status(status)
+	var err error
+	switch to {
+	case ticket.StatusInProgress, ticket.StatusWaiting, ticket.StatusResolved:
+		var evs []ticket.Event
+		if evs, err = d.move(t, to, note, actor); err == nil {
+			for i := range evs {
+				evs[i].Quiet = true
+			}
+			return evs
+		}
+	default:
+		err = fmt.Errorf("status %q may not follow an acceptance (in_progress, waiting or resolved)", status)
+	}
+	ev := ticket.NewEvent(ticket.EventNote, Actor, d.now().UTC(), map[string]string{
+		"note": fmt.Sprintf("the plugin's move to %q was not applied: %v", status, err),
+	})
+	return []ticket.Event{ev}
 }
 
 // deliveryFailed decides what a failed delivery means. A plugin that is

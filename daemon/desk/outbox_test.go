@@ -218,3 +218,42 @@ func TestOutboxOffersTicketSentBackToNew(t *testing.T) {
 	waitFor(t, "the second offer", func() bool { return count(j.items(other.ID), "offer") == 2 })
 	e.waitStatus(other.ID, ticket.StatusAcknowledged)
 }
+
+// A plugin may move the ticket on with its acceptance, in the same commit;
+// a status that may not follow an acceptance is refused with a note and the
+// acceptance stands.
+func TestAnswerMovesTicketOn(t *testing.T) {
+	for _, tc := range []struct {
+		status string
+		want   ticket.Status
+		noted  bool
+	}{
+		{"resolved", ticket.StatusResolved, false},
+		{"waiting", ticket.StatusWaiting, false},
+		{"closed", ticket.StatusAcknowledged, true},
+		{"nonsense", ticket.StatusAcknowledged, true},
+	} {
+		t.Run(tc.status, func(t *testing.T) {
+			fp := &fakePlugins{handleTicket: func(string, sdk.Ticket) (sdk.Reply, error) {
+				return sdk.Reply{Accept: true, Assignee: "Chen", Note: "on it", Status: tc.status, StatusNote: "settled at once"}, nil
+			}}
+			e := newEnv(t, "", slatest.NewFakeClock(t0), fp)
+			tk := e.create(ticket.KindRepair, "valve")
+			got := e.waitStatus(tk.ID, tc.want)
+			if got.Assignee != "Chen" {
+				t.Errorf("assignee %q", got.Assignee)
+			}
+			h, err := e.st.History(context.Background(), tk.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			noted := false
+			for _, ev := range h {
+				noted = noted || (ev.Type == ticket.EventNote && strings.Contains(string(ev.Data), "not applied"))
+			}
+			if noted != tc.noted {
+				t.Errorf("refusal noted %v, want %v: %v", noted, tc.noted, e.types(tk.ID))
+			}
+		})
+	}
+}

@@ -7,7 +7,6 @@ import (
 	"hash/fnv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/switchboard-desk/switchboard/sdk"
 )
@@ -56,14 +55,17 @@ type Department struct {
 
 	settings sdk.Settings[settings]
 
-	mu   sync.Mutex
-	host sdk.Host // the daemon's host API, nil until UseHost
+	mu    sync.Mutex
+	host  sdk.Host        // the daemon's host API, nil until UseHost
+	seen  map[string]bool // event IDs handled
+	order []string        // seen, oldest first
 }
 
 var (
-	_ sdk.Department = (*Department)(nil)
-	_ sdk.Configurer = (*Department)(nil)
-	_ sdk.HostUser   = (*Department)(nil)
+	_ sdk.Department   = (*Department)(nil)
+	_ sdk.Configurer   = (*Department)(nil)
+	_ sdk.HostUser     = (*Department)(nil)
+	_ sdk.EventHandler = (*Department)(nil)
 )
 
 // New returns the department, unconfigured.
@@ -71,7 +73,7 @@ func New() *Department { return &Department{} }
 
 // Info implements sdk.Department.
 func (d *Department) Info() sdk.Info {
-	return sdk.Info{Name: "facilities", Version: Version, Description: "cleaners for spills; spare keys at once"}
+	return sdk.Info{Name: "facilities", Version: Version, Description: "cleaners for spills, the next one when a spill waits too long; spare keys at once"}
 }
 
 // UseHost implements sdk.HostUser: the daemon hands the plugin its host API
@@ -112,48 +114,71 @@ func (d *Department) HandleTicket(_ context.Context, t sdk.Ticket) (sdk.Reply, e
 		}
 		return sdk.Reply{Accept: true, Assignee: cleaner, Note: "cleaner booked for the spill at " + where(t) + ": " + cleaner}, nil
 	case CategoryLostKey:
-		d.resolveWhenAcknowledged(t.ID, "spare key handed out by the "+cfg.KeyDesk)
-		return sdk.Reply{Accept: true, Assignee: cfg.KeyDesk, Note: "lost key: a spare is handed out at once; resolved by the plugin"}, nil
+		// Settled at once: the ticket is resolved in the same commit as
+		// the acceptance (it is not the plugin's to move before that).
+		return sdk.Reply{Accept: true, Assignee: cfg.KeyDesk, Note: "lost key: a spare is handed out at once",
+			Status: "resolved", StatusNote: "spare key handed out by the " + cfg.KeyDesk}, nil
 	default:
 		return sdk.Reply{Accept: true, Note: fmt.Sprintf("facilities request (%s): assign by hand", t.Category)}, nil
 	}
 }
 
-// resolveWhenAcknowledged resolves a ticket once the daemon has committed
-// this plugin's answer to it. While HandleTicket runs the ticket is still
-// "new" on the desk, and new → resolved is not a move the life cycle
-// allows; the answer is committed, as "acknowledged", right after
-// HandleTicket returns. So it waits for that in the background, reading
-// the ticket through the host, and gives up after a minute (the daemon
-// would then offer the ticket again, which starts a new wait).
-func (d *Department) resolveWhenAcknowledged(id, note string) {
+// HandleEvent implements sdk.EventHandler. When a spill's promise is about
+// to break (sla.warning), the next cleaner takes over through the host
+// API. Events come at least once, a redelivery with the same ID and the
+// ticket as it is now: an event already handled is dropped by its ID.
+func (d *Department) HandleEvent(ctx context.Context, ev sdk.Event) error {
 	h := d.currentHost()
-	if h == nil {
-		return // no host API: an agent resolves it
+	t := ev.Ticket
+	if h == nil || ev.Type != "sla.warning" || t.Category != CategorySpill || !d.first(ev.ID) {
+		return nil
 	}
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		for wait := 10 * time.Millisecond; ; wait = min(2*wait, time.Second) {
-			t, err := h.Ticket(ctx, id)
-			switch {
-			case err == nil && t.Status == "acknowledged":
-				_, err = h.Transition(ctx, id, "resolved", note)
-				if sdk.HostErrorCodeOf(err) != sdk.HostUnavailable {
-					return
-				}
-			case err == nil && t.Status != "new" && t.Status != "dispatched":
-				return // moved on by a person, or resolved already
-			case err != nil && sdk.HostErrorCodeOf(err) != sdk.HostUnavailable:
-				return // refused: not ours, or gone
-			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(wait):
-			}
+	next := after(d.settings.Get().Cleaners, t.Assignee)
+	if next == "" || next == t.Assignee {
+		return nil
+	}
+	_, err := h.Assign(ctx, t.ID, next, "the spill is not cleaned up yet: "+next+" takes over from "+t.Assignee)
+	if code := sdk.HostErrorCodeOf(err); code == sdk.HostConflict || code == sdk.HostNotFound {
+		return nil // closed or gone meanwhile: nothing to do
+	}
+	return err
+}
+
+// seenCap bounds the event IDs remembered; an ID older than that many
+// events is not redelivered in practice.
+const seenCap = 10000
+
+// first reports whether the event ID is new, and remembers it.
+func (d *Department) first(id string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.seen == nil {
+		d.seen = make(map[string]bool, seenCap)
+	}
+	if d.seen[id] {
+		return false
+	}
+	if len(d.order) == seenCap {
+		delete(d.seen, d.order[0])
+		d.order = d.order[1:]
+	}
+	d.seen[id] = true
+	d.order = append(d.order, id)
+	return true
+}
+
+// after returns the cleaner after current in the list (the first when
+// current is not in it).
+func after(people []string, current string) string {
+	for i, p := range people {
+		if p == current {
+			return people[(i+1)%len(people)]
 		}
-	}()
+	}
+	if len(people) > 0 {
+		return people[0]
+	}
+	return ""
 }
 
 // pick chooses a person for a ticket by a stable hash of its id.

@@ -891,10 +891,16 @@ func (x *HandleTicketRequest) GetTicket() *Ticket {
 
 // HandleTicketResponse is the department's answer to a ticket.
 type HandleTicketResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Accept        bool                   `protobuf:"varint,1,opt,name=accept,proto3" json:"accept,omitempty"`
-	Assignee      string                 `protobuf:"bytes,2,opt,name=assignee,proto3" json:"assignee,omitempty"`
-	Note          string                 `protobuf:"bytes,3,opt,name=note,proto3" json:"note,omitempty"`
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Accept   bool                   `protobuf:"varint,1,opt,name=accept,proto3" json:"accept,omitempty"`
+	Assignee string                 `protobuf:"bytes,2,opt,name=assignee,proto3" json:"assignee,omitempty"`
+	Note     string                 `protobuf:"bytes,3,opt,name=note,proto3" json:"note,omitempty"`
+	// status, when set on an accepted ticket, moves it on in the same commit
+	// as the acceptance: to in_progress, waiting or resolved (a request
+	// settled at once, one that waits for the reporter), with status_note.
+	// Another status is not applied; the refusal is noted in the history.
+	Status        string `protobuf:"bytes,4,opt,name=status,proto3" json:"status,omitempty"`
+	StatusNote    string `protobuf:"bytes,5,opt,name=status_note,json=statusNote,proto3" json:"status_note,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -946,6 +952,20 @@ func (x *HandleTicketResponse) GetAssignee() string {
 func (x *HandleTicketResponse) GetNote() string {
 	if x != nil {
 		return x.Note
+	}
+	return ""
+}
+
+func (x *HandleTicketResponse) GetStatus() string {
+	if x != nil {
+		return x.Status
+	}
+	return ""
+}
+
+func (x *HandleTicketResponse) GetStatusNote() string {
+	if x != nil {
+		return x.StatusNote
 	}
 	return ""
 }
@@ -1185,11 +1205,14 @@ const file_department_proto_rawDesc = "" +
 	"department\"\x13\n" +
 	"\x11ConfigureResponse\"P\n" +
 	"\x13HandleTicketRequest\x129\n" +
-	"\x06ticket\x18\x01 \x01(\v2!.switchboard.department.v1.TicketR\x06ticket\"^\n" +
+	"\x06ticket\x18\x01 \x01(\v2!.switchboard.department.v1.TicketR\x06ticket\"\x97\x01\n" +
 	"\x14HandleTicketResponse\x12\x16\n" +
 	"\x06accept\x18\x01 \x01(\bR\x06accept\x12\x1a\n" +
 	"\bassignee\x18\x02 \x01(\tR\bassignee\x12\x12\n" +
-	"\x04note\x18\x03 \x01(\tR\x04note\"L\n" +
+	"\x04note\x18\x03 \x01(\tR\x04note\x12\x16\n" +
+	"\x06status\x18\x04 \x01(\tR\x06status\x12\x1f\n" +
+	"\vstatus_note\x18\x05 \x01(\tR\n" +
+	"statusNote\"L\n" +
 	"\x12HandleEventRequest\x126\n" +
 	"\x05event\x18\x01 \x01(\v2 .switchboard.department.v1.EventR\x05event\"/\n" +
 	"\x13HandleEventResponse\x12\x18\n" +
