@@ -21,9 +21,9 @@
 //
 //   - an invoice correction is done within 36 hours. It needs the invoice
 //     number, from the ticket's field "invoice". Without it the department
-//     asks for it: once the desk has acknowledged the ticket, it notes
-//     "waiting for the invoice number" and moves the ticket to waiting
-//     (which stops its SLA clock until the reporter answers);
+//     asks for it: its answer says "waiting for the invoice number" and
+//     moves the ticket to waiting with the acceptance (sdk.Reply.Status),
+//     which stops its SLA clock until the reporter answers;
 //   - a monthly-settled customer's bill goes out before the 10th of the
 //     month: the note gives the date, counted from the ticket's creation
 //     in the office's zone;
@@ -31,8 +31,7 @@
 //     EventAt), with the date when it is known.
 //
 // The answer depends only on the ticket and the settings, so a ticket
-// delivered twice gets the same answer, and the request for the invoice
-// number is made once: a ticket already waiting is left alone.
+// delivered twice gets the same answer; the desk applies it once.
 package finance
 
 import (
@@ -64,8 +63,8 @@ const DefaultZone = "Asia/Shanghai"
 // invoice correction.
 const FieldInvoice = "invoice"
 
-// WaitingNote is the note added to an invoice correction that lacks the
-// invoice number, before it is moved to waiting.
+// WaitingNote is what the answer to an invoice correction that lacks the
+// invoice number says as it moves the ticket to waiting.
 const WaitingNote = "waiting for the invoice number"
 
 type settings struct {
@@ -99,20 +98,17 @@ func (s *settings) Validate() error {
 type Department struct {
 	sdk.Base
 
-	settings  sdk.Settings[settings]
-	host      kit.HostRef
-	followups kit.Followups
+	settings sdk.Settings[settings]
 }
 
 var (
 	_ sdk.Department = (*Department)(nil)
 	_ sdk.Configurer = (*Department)(nil)
-	_ sdk.HostUser   = (*Department)(nil)
 )
 
 // New returns the finance department with empty settings.
 func New() sdk.Department {
-	return &Department{followups: kit.Followups{Log: sdk.NewLogger("finance")}}
+	return &Department{}
 }
 
 // Info implements sdk.Department.
@@ -123,9 +119,6 @@ func (d *Department) Info() sdk.Info {
 		Description: "invoice corrections, monthly bills and voyage bills",
 	}
 }
-
-// UseHost implements sdk.HostUser.
-func (d *Department) UseHost(h sdk.Host) { d.host.Set(h) }
 
 // Configure implements sdk.Configurer. Bad settings leave the previous
 // ones in force.
@@ -153,31 +146,13 @@ func (d *Department) HandleTicket(_ context.Context, t sdk.Ticket) (sdk.Reply, e
 	} else {
 		note += "; " + assignee + " (" + who + ")"
 	}
+	reply := sdk.Reply{Accept: true, Assignee: assignee, Note: note}
 	if needInvoice {
-		d.askForInvoice(t.ID)
+		// Waits for the reporter from the start: the move is committed
+		// with the acceptance, and a redelivery gives the same answer.
+		reply.Status, reply.StatusNote = "waiting", "invoice correction: "+WaitingNote+" from the reporter"
 	}
-	return sdk.Reply{Accept: true, Assignee: assignee, Note: note}, nil
-}
-
-// askForInvoice notes that the invoice number is missing and moves the
-// ticket to waiting, once the desk has acknowledged it.
-func (d *Department) askForInvoice(id string) {
-	h := d.host.Get()
-	d.followups.Start(h, id, "ask for the invoice number", func(ctx context.Context, t sdk.Ticket) error {
-		switch t.Status {
-		case "acknowledged", "in_progress", "reopened":
-		default:
-			return nil // waiting already, or moved on by a person
-		}
-		if t.Fields[FieldInvoice] != "" {
-			return nil // given meanwhile
-		}
-		if _, err := h.AddNote(ctx, id, WaitingNote); err != nil {
-			return err
-		}
-		_, err := h.Transition(ctx, id, "waiting", "invoice correction: "+WaitingNote+" from the reporter")
-		return err
-	})
+	return reply, nil
 }
 
 // rule is the finance desk's rule for the ticket's category, and whether
