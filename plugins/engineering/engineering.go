@@ -45,7 +45,9 @@
 // severity serious, the same location) with the idempotency key
 // "<inspection id>/<check>", so that a redelivery never opens a second one,
 // and the new ticket's id is noted on the inspection. An inspection whose
-// readings all pass is resolved as soon as the desk has acknowledged it.
+// readings all pass is resolved: by the answer itself (sdk.Reply.Status)
+// when the readings come with the ticket, through the host when they come
+// later in a note.
 //
 // # What technicians cannot fix
 //
@@ -81,10 +83,9 @@ const Version = "1.1.0"
 type Department struct {
 	sdk.Base
 
-	settings  sdk.Settings[settings]
-	host      kit.HostRef
-	seen      kit.Seen
-	followups kit.Followups
+	settings sdk.Settings[settings]
+	host     kit.HostRef
+	seen     kit.Seen
 }
 
 var (
@@ -95,7 +96,7 @@ var (
 )
 
 // New returns the engineering department with empty settings.
-func New() sdk.Department { return &Department{followups: kit.Followups{Log: logger()}} }
+func New() sdk.Department { return &Department{} }
 
 // Info implements sdk.Department.
 func (d *Department) Info() sdk.Info {

@@ -70,7 +70,7 @@ func (d *Department) event(ctx context.Context, ev sdk.Event) error {
 			return d.escalate(ctx, cfg, ev, fmt.Sprintf("%s reports: %s", orSomeone(ev.Actor), note), true)
 		}
 		if r, ok := readingsFromNote(note); ok && t.Category == CategoryInspection && kit.Open(t.Status) {
-			_, err := d.work(ctx, cfg, t, r)
+			_, _, err := d.work(ctx, cfg, t, r)
 			return err
 		}
 	}

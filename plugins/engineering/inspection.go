@@ -139,20 +139,25 @@ func (d *Department) inspect(ctx context.Context, cfg settings, t sdk.Ticket) (s
 			ReadingsPrefix + " " + FieldTemperature + "=… " + FieldVolume + "=…\""
 		return sdk.Reply{Accept: true, Assignee: assignee, Note: withAssignee(note, assignee, who)}, nil
 	}
-	summary, err := d.work(ctx, cfg, t, r)
+	summary, resolveNote, err := d.work(ctx, cfg, t, r)
 	if err != nil {
 		return sdk.Reply{}, err
 	}
-	return sdk.Reply{Accept: true, Assignee: assignee, Note: withAssignee(head+": "+summary, assignee, who)}, nil
+	reply := sdk.Reply{Accept: true, Assignee: assignee, Note: withAssignee(head+": "+summary, assignee, who)}
+	if resolveNote != "" {
+		reply.Status, reply.StatusNote = "resolved", resolveNote
+	}
+	return reply, nil
 }
 
 // work records an inspection's readings on it, opens a repair ticket for
-// each failed check and notes it, or resolves an inspection that passed
-// (at once if the desk has acknowledged it, else as soon as it has). It
-// returns a summary for the reply. Each step is done once per process by
+// each failed check and notes it, or resolves an inspection that passed:
+// through the host if the desk has acknowledged it, else by the answer
+// (resolveNote is then set, for sdk.Reply.Status). It returns a summary
+// for the reply. Each step is done once per process by
 // its key, and a repair ticket once ever by its idempotency key; an error
 // is returned only when a redelivery may succeed.
-func (d *Department) work(ctx context.Context, cfg settings, t sdk.Ticket, r readings) (string, error) {
+func (d *Department) work(ctx context.Context, cfg settings, t sdk.Ticket, r readings) (summary, resolveNote string, err error) {
 	lines, fails := cfg.Inspection.check(r)
 	passed := cfg.Inspection.passed(r)
 	record := "inspection readings recorded: " + strings.Join(lines, "; ")
@@ -160,16 +165,16 @@ func (d *Department) work(ctx context.Context, cfg settings, t sdk.Ticket, r rea
 	h := d.host.Get()
 	if h == nil {
 		if len(fails) > 0 {
-			return "failed: " + failTexts(fails) + "; no host API: open the repairs by hand", nil
+			return "failed: " + failTexts(fails) + "; no host API: open the repairs by hand", "", nil
 		}
-		return "readings: " + strings.Join(lines, "; ") + "; no host API: resolve by hand", nil
+		return "readings: " + strings.Join(lines, "; ") + "; no host API: resolve by hand", "", nil
 	}
-	err := d.seen.Once(t.ID+"/"+record, func() error {
+	err = d.seen.Once(t.ID+"/"+record, func() error {
 		_, err := h.AddNote(ctx, t.ID, record)
 		return d.soft(err, "record readings", t.ID)
 	})
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 
 	var opened []string
@@ -181,7 +186,7 @@ func (d *Department) work(ctx context.Context, cfg settings, t sdk.Ticket, r rea
 			opened = append(opened, f.text+": repair ticket "+repair.ID)
 			note = fmt.Sprintf("%s: repair ticket %s opened", f.text, repair.ID)
 		case kit.Retryable(err):
-			return "", fmt.Errorf("engineering: open the %s repair of inspection %s: %w", f.check, t.ID, err)
+			return "", "", fmt.Errorf("engineering: open the %s repair of inspection %s: %w", f.check, t.ID, err)
 		case sdk.HostErrorCodeOf(err) == sdk.HostInvalid && strings.Contains(err.Error(), "already used"):
 			// Other readings of this inspection opened the check's
 			// repair before (its key is taken): it stands.
@@ -196,31 +201,25 @@ func (d *Department) work(ctx context.Context, cfg settings, t sdk.Ticket, r rea
 			return d.soft(err, "note the repair ticket", t.ID)
 		})
 		if err != nil {
-			return "", err
+			return "", "", err
 		}
 	}
 	sort.Strings(opened)
 	switch {
 	case len(fails) > 0:
-		return "failed: " + strings.Join(opened, "; "), nil
+		return "failed: " + strings.Join(opened, "; "), "", nil
 	case !passed:
-		return "readings incomplete: " + strings.Join(lines, "; ") + "; note the missing ones as \"" + ReadingsPrefix + " …\"", nil
+		return "readings incomplete: " + strings.Join(lines, "; ") + "; note the missing ones as \"" + ReadingsPrefix + " …\"", "", nil
 	}
-	resolve := func(ctx context.Context, now sdk.Ticket) error {
-		if !kit.Open(now.Status) {
-			return nil // resolved or closed meanwhile
-		}
-		_, err := h.Transition(ctx, t.ID, "resolved", "daily inspection passed: "+strings.Join(lines, "; "))
-		return err
-	}
+	resolveNote = "daily inspection passed: " + strings.Join(lines, "; ")
 	if t.Status == "new" || t.Status == "dispatched" {
-		d.followups.Start(h, t.ID, "resolve the passed inspection", resolve)
-		return "passed; resolved once acknowledged", nil
+		// Offered now: resolved by the answer itself, with the acceptance.
+		return "passed; resolved", resolveNote, nil
 	}
-	if err := resolve(ctx, t); err != nil {
-		return "", d.soft(err, "resolve the passed inspection", t.ID)
+	if _, err := h.Transition(ctx, t.ID, "resolved", resolveNote); err != nil {
+		return "", "", d.soft(err, "resolve the passed inspection", t.ID)
 	}
-	return "passed; resolved", nil
+	return "passed; resolved", "", nil
 }
 
 // repairFor is the repair ticket a failed check opens.

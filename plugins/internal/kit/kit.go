@@ -1,7 +1,7 @@
 // Package kit holds the small pieces the bundled department plugins share:
 // a holder for the daemon's host API, a bounded set of handled event ids
-// (events are delivered at least once), and follow-ups that act on a ticket
-// once the daemon has committed the plugin's answer to it. It uses only
+// (events are delivered at least once), which host errors are worth a
+// retry, and small decoders of event data. It uses only
 // sdk/ and the standard library, as a third party's plugin would.
 package kit
 
@@ -13,7 +13,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/hashicorp/go-hclog"
 	"github.com/switchboard-desk/switchboard/sdk"
 )
 
@@ -112,97 +111,6 @@ func Retryable(err error) bool {
 		return err != nil && !errors.Is(err, context.Canceled)
 	default:
 		return false
-	}
-}
-
-// Followups runs work on a ticket once the daemon has committed the
-// plugin's answer to it. While HandleTicket runs, the ticket is still
-// "new" on the desk (the answer and the move to "acknowledged" are one
-// commit after HandleTicket returns), so a transition such as
-// acknowledged → resolved or → waiting has to wait for that commit. A
-// follow-up polls the ticket through the host until it has left "new" and
-// "dispatched", then runs its work once. At most one follow-up per ticket
-// runs at a time; a redelivered ticket whose follow-up is still waiting
-// does not start a second. The zero value is ready to use.
-type Followups struct {
-	// Poll is the first wait between two reads of the ticket; it doubles
-	// up to a second. 0 means 10ms.
-	Poll time.Duration
-	// Timeout bounds a follow-up; when it passes with the ticket still not
-	// acknowledged (the daemon is down, say), the work is dropped: the
-	// ticket is offered again when the daemon is back, which starts a new
-	// follow-up. 0 means 2 minutes.
-	Timeout time.Duration
-	// Log receives failures; nil discards them.
-	Log hclog.Logger
-
-	mu      sync.Mutex
-	running map[string]bool
-}
-
-// Start runs work(ctx, t) in the background once ticket id, read through
-// h, is past "dispatched". t is the ticket as read then; work decides
-// what its status means (it may have been moved on by a person
-// meanwhile). A retryable error of work is retried until the timeout.
-// name names the work in the log.
-func (f *Followups) Start(h sdk.Host, id, name string, work func(ctx context.Context, t sdk.Ticket) error) {
-	if h == nil {
-		return
-	}
-	f.mu.Lock()
-	if f.running == nil {
-		f.running = map[string]bool{}
-	}
-	if f.running[id] {
-		f.mu.Unlock()
-		return
-	}
-	f.running[id] = true
-	f.mu.Unlock()
-
-	go func() {
-		defer func() {
-			f.mu.Lock()
-			delete(f.running, id)
-			f.mu.Unlock()
-		}()
-		timeout := f.Timeout
-		if timeout <= 0 {
-			timeout = 2 * time.Minute
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), timeout)
-		defer cancel()
-		if err := f.run(ctx, h, id, work); err != nil && f.Log != nil {
-			f.Log.Warn("follow-up dropped", "ticket", id, "work", name, "error", err)
-		}
-	}()
-}
-
-func (f *Followups) run(ctx context.Context, h sdk.Host, id string, work func(context.Context, sdk.Ticket) error) error {
-	wait := f.Poll
-	if wait <= 0 {
-		wait = 10 * time.Millisecond
-	}
-	for {
-		t, err := h.Ticket(ctx, id)
-		switch {
-		case err != nil && !Retryable(err):
-			return err
-		case err == nil && t.Status != "new" && t.Status != "dispatched":
-			err = work(ctx, t)
-			if err == nil || !Retryable(err) {
-				return err
-			}
-		}
-		select {
-		case <-ctx.Done():
-			if err != nil {
-				return err
-			}
-			return ctx.Err()
-		case <-time.After(wait):
-		}
-		wait = min(2*wait, time.Second)
 	}
 }
 

@@ -4,13 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/switchboard-desk/switchboard/plugins/internal/kit"
 	"github.com/switchboard-desk/switchboard/sdk"
-	"github.com/switchboard-desk/switchboard/sdk/sdktest"
 )
 
 func TestSeenIsBounded(t *testing.T) {
@@ -66,73 +63,5 @@ func TestRetryable(t *testing.T) {
 		if got := kit.Retryable(tc.err); got != tc.want {
 			t.Errorf("Retryable(%v) = %v, want %v", tc.err, got, tc.want)
 		}
-	}
-}
-
-func TestFollowupWaitsForAcknowledgement(t *testing.T) {
-	h := sdktest.NewHost()
-	h.Put(sdk.Ticket{ID: "T-1", Status: "new"})
-	var f kit.Followups
-	var ran atomic.Int32
-	var seen atomic.Value
-	work := func(_ context.Context, t sdk.Ticket) error {
-		ran.Add(1)
-		seen.Store(t.Status)
-		return nil
-	}
-	f.Start(h, "T-1", "test", work)
-	f.Start(h, "T-1", "test", work) // a second start while the first waits
-	time.Sleep(50 * time.Millisecond)
-	if ran.Load() != 0 {
-		t.Fatal("work ran on a new ticket")
-	}
-	h.Put(sdk.Ticket{ID: "T-1", Status: "acknowledged"})
-	deadline := time.Now().Add(5 * time.Second)
-	for ran.Load() == 0 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
-	time.Sleep(50 * time.Millisecond)
-	if ran.Load() != 1 || seen.Load() != "acknowledged" {
-		t.Errorf("work ran %d times, saw %v; want once, on the acknowledged ticket", ran.Load(), seen.Load())
-	}
-}
-
-func TestFollowupGivesUp(t *testing.T) {
-	h := sdktest.NewHost()
-	h.Put(sdk.Ticket{ID: "T-1", Status: "new"})
-	f := kit.Followups{Timeout: 50 * time.Millisecond}
-	var ran atomic.Int32
-	f.Start(h, "T-1", "test", func(context.Context, sdk.Ticket) error { ran.Add(1); return nil })
-	time.Sleep(200 * time.Millisecond)
-	reads := len(h.Calls())
-	time.Sleep(100 * time.Millisecond)
-	if ran.Load() != 0 || len(h.Calls()) != reads {
-		t.Errorf("after the timeout: ran %d, reads went on (%d → %d)", ran.Load(), reads, len(h.Calls()))
-	}
-	// An unknown ticket ends the follow-up at once.
-	f.Start(h, "T-404", "test", func(context.Context, sdk.Ticket) error { ran.Add(1); return nil })
-	time.Sleep(50 * time.Millisecond)
-	if ran.Load() != 0 {
-		t.Error("work ran on an unknown ticket")
-	}
-}
-
-func TestFollowupRetriesUnavailable(t *testing.T) {
-	h := sdktest.NewHost()
-	h.Put(sdk.Ticket{ID: "T-1", Status: "acknowledged"})
-	var f kit.Followups
-	var tries atomic.Int32
-	done := make(chan struct{})
-	f.Start(h, "T-1", "test", func(context.Context, sdk.Ticket) error {
-		if tries.Add(1) < 3 {
-			return &sdk.HostError{Op: "Transition", Code: sdk.HostUnavailable}
-		}
-		close(done)
-		return nil
-	})
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		t.Fatalf("work tried %d times, never succeeded", tries.Load())
 	}
 }
