@@ -91,10 +91,29 @@ func (e *pluginFailure) Error() string { return e.msg }
 // acknowledged with the assignee, or the refusal (see decline). It does
 // nothing to a ticket no longer waiting for dept. The plugin is not told of
 // its own answer, nor of what the answer met (the response target).
+//
+// The calendar or policy may have changed since the ticket was planned (a
+// reload whose recompute has not reached it): its deadlines are checked
+// against the current rules first, as before a timer fires, so that a
+// stale deadline never breaches; the department hears of what that moves.
 func (d *Desk) answered(t *ticket.Ticket, dept string, a *answer) ([]ticket.Event, error) {
 	if t.Department != dept || !needsDispatch(t) {
 		return nil, nil // someone else moved it meanwhile
 	}
+	var evs []ticket.Event
+	if r, ok := d.slaEngine().(recomputer); ok {
+		now := d.now().UTC()
+		evs = d.replanned(t, r.Recompute(t, now), now)
+	}
+	ans, err := d.answer(t, dept, a)
+	if err != nil {
+		return nil, err
+	}
+	return append(evs, ans...), nil
+}
+
+// answer records the answer itself (see answered).
+func (d *Desk) answer(t *ticket.Ticket, dept string, a *answer) ([]ticket.Event, error) {
 	actor := pluginActor(dept)
 	evs, err := d.move(t, ticket.StatusDispatched, "", "desk")
 	if err != nil {

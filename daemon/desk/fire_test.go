@@ -14,6 +14,7 @@ import (
 	"github.com/switchboard-desk/switchboard/daemon/sla/slatest"
 	"github.com/switchboard-desk/switchboard/daemon/ticket"
 	"github.com/switchboard-desk/switchboard/daemon/wire"
+	"github.com/switchboard-desk/switchboard/sdk"
 )
 
 // dayCfg: repairs are resolved within 1 business day on a calendar that
@@ -128,5 +129,37 @@ func TestTimesOutOfRange(t *testing.T) {
 	_, err = e.desk.Replan(context.Background(), tk.ID, "resolution", far, "someday", "agent")
 	if !errors.As(err, &fe) || fe.Field != "due_at" {
 		t.Errorf("replan to 9999: err = %v, want a FieldError on due_at", err)
+	}
+}
+
+// TestStaleDeadlineDoesNotBreachOnAnswer: the plugin's answer arrives after
+// a holiday was added and after the old deadline passed, before any timer
+// fired (the scheduler is stopped here): the answer's commit checks the
+// deadline against the current calendar first, so it moves and nothing
+// breaches.
+func TestStaleDeadlineDoesNotBreachOnAnswer(t *testing.T) {
+	clock := slatest.NewFakeClock(t0) // Tue 2026-11-24 09:00 UTC
+	release := make(chan struct{})
+	fp := &fakePlugins{handleTicket: func(string, sdk.Ticket) (sdk.Reply, error) {
+		<-release
+		return sdk.Reply{Accept: true, Assignee: "Chen"}, nil
+	}}
+	e := newPlanEnv(t, planCfg, clock, fp)
+	e.desk.SetRules(route.New(dayCfg.Routes, "service"), dayEngine(t), "service")
+	tk := e.create(ticket.KindRepair, "valve")
+	for fp.callsFor(tk.ID) == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	e.sched.Stop() // only the answer's commit may notice the deadline
+	e.desk.SetRules(route.New(dayCfg.Routes, "service"), dayEngine(t, calendar.Date{Year: 2026, Month: 11, Day: 25}), "service")
+	clock.Set(time.Date(2026, 11, 26, 0, 30, 0, 0, time.UTC))
+	close(release)
+	got := e.waitStatus(tk.ID, ticket.StatusAcknowledged)
+	res := got.Target("resolution")
+	if !res.DueAt.Equal(time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)) || res.State == ticket.TargetBreached {
+		t.Errorf("resolution %+v, want moved to the 27th and not breached", res)
+	}
+	if n := count(e.types(tk.ID), ticket.EventSLABreached); n != 0 {
+		t.Errorf("%d breaches, want none: %v", n, e.types(tk.ID))
 	}
 }
