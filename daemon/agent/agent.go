@@ -266,12 +266,27 @@ func (a *Agent) Run(ctx context.Context) error {
 	a.background(func() { a.recompute(bgCtx, dk, "start") })
 	// Recurring work ([[schedule]]): started after the desk (its catch-up
 	// creates tickets through it), stopped before the desk stops.
-	schedules, err := schedule.FromConfig(cfg, clock, dk, st, dataDir, a.log.Named("schedule"))
+	// A reload builds the new schedules with newSchedules before it changes
+	// anything, and swaps them in with the rest.
+	newSchedules := func(c *config.Config) (*schedule.Runner, error) {
+		return schedule.FromConfig(c, clock, dk, st, dataDir, a.log.Named("schedule"))
+	}
+	schedules, err := newSchedules(cfg)
 	if err != nil {
 		host.Stop(context.Background())
 		return fmt.Errorf("agent: %w", err)
 	}
 	schedules.Start(runCtx)
+	var schedMu sync.Mutex
+	swapSchedules := func(next *schedule.Runner) {
+		schedMu.Lock()
+		defer schedMu.Unlock()
+		schedules.Stop()
+		schedules = next
+		// Its catch-up redoes the latest due run of each schedule, which
+		// is harmless: every run is idempotent.
+		next.Start(runCtx)
+	}
 
 	var shuttingDown bool
 	var sdMu sync.Mutex
@@ -317,7 +332,7 @@ loop:
 			runErr = fmt.Errorf("agent: http server: %w", err)
 			break loop
 		case <-a.opts.Reload:
-			a.reload(dk, host)
+			a.reload(dk, host, newSchedules, swapSchedules)
 		}
 	}
 
@@ -334,7 +349,9 @@ loop:
 	stopBackground() // a recompute in progress stops where it is; the next start redoes it
 	a.bg.Wait()
 	sched.Stop()
+	schedMu.Lock()
 	schedules.Stop() // recurring work: before the desk stops
+	schedMu.Unlock()
 	dk.Stop(shutCtx)
 	host.Stop(shutCtx)
 	stopRun()
@@ -375,7 +392,8 @@ func (a *Agent) config() *config.Config {
 // settings changed gets a new process that takes over what the old one had
 // not acknowledged (it stays in the outbox). A bad file, or a plugin binary
 // that is missing or fails its sha256, leaves everything running as it was.
-func (a *Agent) reload(dk *desk.Desk, host *pluginhost.Host) {
+func (a *Agent) reload(dk *desk.Desk, host *pluginhost.Host,
+	newSchedules func(*config.Config) (*schedule.Runner, error), swapSchedules func(*schedule.Runner)) {
 	if a.opts.ConfigPath == "" {
 		a.log.Warn("reload requested but the agent has no config file")
 		return
@@ -387,6 +405,10 @@ func (a *Agent) reload(dk *desk.Desk, host *pluginhost.Host) {
 	var rs rules
 	if err == nil {
 		rs, err = buildRules(cfg)
+	}
+	var runner *schedule.Runner
+	if err == nil {
+		runner, err = newSchedules(cfg)
 	}
 	var specs []pluginhost.Spec
 	if err == nil {
@@ -415,6 +437,7 @@ func (a *Agent) reload(dk *desk.Desk, host *pluginhost.Host) {
 	a.cfg = cfg
 	a.mu.Unlock()
 	dk.SetRules(rs.router, desk.WithDirectory(rs.engine, desk.Directory{Repeat: cfg.Repeat}), cfg.Routing.Fallback)
+	swapSchedules(runner)
 	// Moving open deadlines and re-arming their timers reads every open
 	// ticket: in the background, one reload's pass after another's.
 	a.background(func() {
@@ -423,8 +446,8 @@ func (a *Agent) reload(dk *desk.Desk, host *pluginhost.Host) {
 			a.log.Error("reload: re-arm SLA timers", "error", err)
 		}
 	})
-	a.log.Info("configuration reloaded: routes, policies, escalation chains and plugins",
-		"routes", len(cfg.Routes), "policies", len(cfg.Policies), "departments", len(cfg.Departments))
+	a.log.Info("configuration reloaded: routes, policies, escalation chains, plugins and schedules",
+		"routes", len(cfg.Routes), "policies", len(cfg.Policies), "departments", len(cfg.Departments), "schedules", len(cfg.Schedules))
 }
 
 func openStore(ctx context.Context, cfg *config.Config) (store.Store, error) {
