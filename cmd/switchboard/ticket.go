@@ -286,7 +286,7 @@ func (c *ticketCLI) list(ctx context.Context, args []string) int {
 		return code
 	}
 	if status != "" && !ticket.Status(status).Valid() {
-		return c.usageError(cmd, fmt.Sprintf("unknown status %q (one of %s)", status, statusList()))
+		return c.usageError(cmd, fmt.Sprintf("unknown status %q (one of %s)", status, ticket.StatusNames()))
 	}
 	if o.Limit < 0 {
 		return c.usageError(cmd, "--limit must not be negative")
@@ -335,7 +335,7 @@ func (c *ticketCLI) list(ctx context.Context, args []string) int {
 func (c *ticketCLI) transition(ctx context.Context, args []string) int {
 	cmd := c.newCommand("ticket", "transition", "transition ID --to STATUS [--note TEXT] [flags]")
 	var to, note string
-	cmd.fs.StringVar(&to, "to", "", "the new status: "+statusList())
+	cmd.fs.StringVar(&to, "to", "", "the new status: "+ticket.StatusNames())
 	cmd.fs.StringVar(&note, "note", "", "why, recorded in the history")
 	pos, code, ok := c.parse(cmd, args, 1)
 	if !ok {
@@ -345,7 +345,7 @@ func (c *ticketCLI) transition(ctx context.Context, args []string) int {
 		return c.usageError(cmd, "--to is required")
 	}
 	if !ticket.Status(to).Valid() {
-		return c.usageError(cmd, fmt.Sprintf("unknown status %q (one of %s)", to, statusList()))
+		return c.usageError(cmd, fmt.Sprintf("unknown status %q (one of %s)", to, ticket.StatusNames()))
 	}
 	api, s, code, ok := c.connect(cmd)
 	if !ok {
@@ -424,11 +424,3 @@ func dash(s string) string {
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
-
-func statusList() string {
-	s := make([]string, len(ticket.Statuses))
-	for i, st := range ticket.Statuses {
-		s[i] = string(st)
-	}
-	return strings.Join(s, ", ")
-}

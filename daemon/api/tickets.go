@@ -101,7 +101,7 @@ func parseFilter(r *http.Request) (store.Filter, error) {
 	if v := strings.TrimSpace(q.Get("status")); v != "" {
 		st := ticket.Status(v)
 		if !st.Valid() {
-			return f, errors.New("status: unknown status " + quote(v) + " (one of " + statusList() + ")")
+			return f, errors.New("status: unknown status " + quote(v) + " (one of " + ticket.StatusNames() + ")")
 		}
 		f.Status = st
 	}
@@ -137,10 +137,10 @@ func (s *Server) transition(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case req.To == "":
-		badRequest(w, "to: is required (one of "+statusList()+")")
+		badRequest(w, "to: is required (one of "+ticket.StatusNames()+")")
 		return
 	case !req.To.Valid():
-		badRequest(w, "to: unknown status "+quote(string(req.To))+" (one of "+statusList()+")")
+		badRequest(w, "to: unknown status "+quote(string(req.To))+" (one of "+ticket.StatusNames()+")")
 		return
 	case utf8.RuneCountInString(req.Note) > ticket.MaxDescription:
 		badRequest(w, "note: is longer than "+strconv.Itoa(ticket.MaxDescription)+" characters")
@@ -165,12 +165,4 @@ func (s *Server) departments(w http.ResponseWriter, r *http.Request) {
 		ds = []wire.Department{}
 	}
 	writeJSON(w, http.StatusOK, wire.DepartmentList{Departments: ds})
-}
-
-func statusList() string {
-	s := make([]string, len(ticket.Statuses))
-	for i, st := range ticket.Statuses {
-		s[i] = string(st)
-	}
-	return strings.Join(s, ", ")
 }

@@ -124,7 +124,7 @@ func (h *host) Transition(ctx context.Context, id, status, note string) (sdk.Tic
 	to := ticket.Status(status)
 	switch {
 	case !to.Valid():
-		return sdk.Ticket{}, &sdk.HostError{Op: "Transition", Code: sdk.HostInvalid, Message: fmt.Sprintf("status %q is not a status (%s)", status, statusNames())}
+		return sdk.Ticket{}, &sdk.HostError{Op: "Transition", Code: sdk.HostInvalid, Message: fmt.Sprintf("status %q is not a status (%s)", status, ticket.StatusNames())}
 	case to == ticket.StatusNew || to == ticket.StatusDispatched:
 		// The desk's own bookkeeping of the hand-over: a plugin answers an
 		// offer instead.
@@ -219,12 +219,4 @@ func hostError(op string, err error) error {
 		code = sdk.HostUnavailable
 	}
 	return &sdk.HostError{Op: op, Code: code, Message: strings.TrimPrefix(err.Error(), "desk: ")}
-}
-
-func statusNames() string {
-	names := make([]string, len(ticket.Statuses))
-	for i, s := range ticket.Statuses {
-		names[i] = string(s)
-	}
-	return strings.Join(names, ", ")
 }

@@ -1,6 +1,9 @@
 package ticket
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Status is a ticket's place in its life cycle:
 //
@@ -44,6 +47,16 @@ func (s Status) Valid() bool { _, ok := transitions[s]; return ok }
 
 // Terminal reports whether no work remains: closed or cancelled.
 func (s Status) Terminal() bool { return s == StatusClosed || s == StatusCancelled }
+
+// StatusNames lists every status in life-cycle order, for messages: "new,
+// dispatched, …, cancelled".
+func StatusNames() string {
+	names := make([]string, len(Statuses))
+	for i, st := range Statuses {
+		names[i] = string(st)
+	}
+	return strings.Join(names, ", ")
+}
 
 // Next lists the statuses s may move to.
 func (s Status) Next() []Status { return transitions[s] }
