@@ -89,8 +89,9 @@ func (t Ticket) Target(name string) (Target, bool) {
 // Event is one change of a ticket.
 type Event struct {
 	// ID is "<ticket id>/<version>": one change always has the same ID,
-	// so a department can drop an event it has already handled (events
-	// are not redelivered today, but will be; see EventHandler).
+	// on every redelivery, so a department drops an event it has already
+	// handled by its ID (events are delivered at least once; see
+	// EventHandler).
 	ID string
 	// Seq orders events across all tickets.
 	Seq int64
@@ -105,7 +106,9 @@ type Event struct {
 	At time.Time
 	// Data is the event's JSON payload; nil when it has none.
 	Data json.RawMessage
-	// Ticket is the ticket's state after the event.
+	// Ticket is the ticket's state when the event is delivered: after the
+	// event, and after any later change not yet delivered (a redelivery
+	// carries the ticket as it is then).
 	Ticket Ticket
 }
 

@@ -546,7 +546,8 @@ type Event struct {
 	At    *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=at,proto3" json:"at,omitempty"`
 	// data is the event's JSON payload, possibly empty.
 	Data []byte `protobuf:"bytes,7,opt,name=data,proto3" json:"data,omitempty"`
-	// ticket is the ticket's state after the event.
+	// ticket is the ticket's state when the event is delivered: after the
+	// event, and after any later change not yet delivered.
 	Ticket        *Ticket `protobuf:"bytes,8,opt,name=ticket,proto3" json:"ticket,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
