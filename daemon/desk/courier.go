@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -303,21 +304,25 @@ func (c *courier) collect(first delivery) []delivery {
 func (c *courier) write(batch []delivery) {
 	var (
 		ids     []string
+		owned   []int64
 		answers []*delivery
 		acks    = make([]int64, 0, len(batch))
 	)
 	for i := range batch {
-		acks = append(acks, batch[i].item.Seq)
-		if batch[i].answer != nil {
-			ids = append(ids, batch[i].item.TicketID)
-			answers = append(answers, &batch[i])
+		if batch[i].answer == nil {
+			acks = append(acks, batch[i].item.Seq)
+			continue
 		}
+		// An offer leaves the outbox only with its answer written.
+		ids = append(ids, batch[i].item.TicketID)
+		owned = append(owned, batch[i].item.Seq)
+		answers = append(answers, &batch[i])
 	}
 	// Not the desk's context: answers received before a stop are still
 	// written, so that they are not delivered again.
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	res, err := c.d.outbox.UpdateEach(ctx, ids, func(i int, t *ticket.Ticket) ([]ticket.Event, error) {
+	res, err := c.d.outbox.UpdateEach(ctx, ids, owned, func(i int, t *ticket.Ticket) ([]ticket.Event, error) {
 		return c.d.answered(t, c.dept, answers[i].answer)
 	}, acks)
 	if err != nil {
@@ -329,19 +334,35 @@ func (c *courier) write(batch []delivery) {
 		}
 		return
 	}
+	failed := map[*delivery]bool{}
 	for i, r := range res {
 		switch {
-		case r.Err != nil:
-			c.d.log.Error("dispatch: record plugin answer", "department", c.dept, "ticket", ids[i], "error", r.Err)
+		case r.Err != nil && !errors.Is(r.Err, store.ErrNotFound):
+			// The answer could not be applied: its offer stays, and it
+			// counts as a failed delivery (retried with backoff, then
+			// the fallback department).
+			failed[answers[i]] = true
+			dl := answers[i]
+			switch out, delay := c.d.deliveryFailed(ctx, c.dept, dl.item, fmt.Errorf("recording the plugin's answer: %w", r.Err)); out {
+			case retryLater:
+				c.retry(dl.held, delay)
+			case delivered: // sent to the fallback department
+				if err := c.d.outbox.AckOutbox(ctx, []int64{dl.item.Seq}); err != nil {
+					c.d.log.Error("outbox: remove a rerouted offer", "department", c.dept, "ticket", ids[i], "error", err)
+				}
+				c.release(dl.held)
+			}
 		case len(r.Events) > 0:
-			if r.Ticket.Status == ticket.StatusAcknowledged {
+			if answers[i].answer.reply.Accept {
 				c.d.acksTotal.Add(1)
 			}
 			c.d.committed(r.Ticket, r.Events)
 		}
 	}
-	for _, dl := range batch {
-		c.release(dl.held)
+	for i := range batch {
+		if !failed[&batch[i]] {
+			c.release(batch[i].held)
+		}
 	}
 }
 

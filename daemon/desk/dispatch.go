@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/switchboard-desk/switchboard/daemon/pluginhost"
 	"github.com/switchboard-desk/switchboard/daemon/store"
@@ -112,7 +114,10 @@ func (d *Desk) answered(t *ticket.Ticket, dept string, a *answer) ([]ticket.Even
 	return append(evs, ans...), nil
 }
 
-// answer records the answer itself (see answered).
+// answer records the answer itself (see answered). A note or assignee
+// longer than the desk keeps is cut, and the cut is noted: an answer is
+// never refused for its length, so that a ticket is never left waiting on
+// an answer that cannot be recorded.
 func (d *Desk) answer(t *ticket.Ticket, dept string, a *answer) ([]ticket.Event, error) {
 	actor := pluginActor(dept)
 	evs, err := d.move(t, ticket.StatusDispatched, "", "desk")
@@ -121,6 +126,22 @@ func (d *Desk) answer(t *ticket.Ticket, dept string, a *answer) ([]ticket.Event,
 	}
 	evs[0].At = a.sent
 	evs[0].Quiet = true
+	reply := a.reply
+	var cut []string
+	if s, ok := clip(reply.Note, ticket.MaxDescription); ok {
+		reply.Note, cut = s, append(cut, fmt.Sprintf("note to %d characters", ticket.MaxDescription))
+	}
+	if s, ok := clip(reply.Assignee, MaxAssignee); ok {
+		reply.Assignee, cut = s, append(cut, fmt.Sprintf("assignee to %d characters", MaxAssignee))
+	}
+	if len(cut) > 0 {
+		ev := ticket.NewEvent(ticket.EventNote, Actor, d.now().UTC(), map[string]string{
+			"note": "the plugin's answer was cut: " + strings.Join(cut, ", "),
+		})
+		ev.Quiet = true
+		evs = append(evs, ev)
+	}
+	a = &answer{sent: a.sent, reply: reply}
 	if !a.reply.Accept {
 		// Quiet but for the routing, which offers the ticket to the
 		// fallback department.
@@ -311,4 +332,14 @@ func (d *Desk) stopping() bool {
 	default:
 		return false
 	}
+}
+
+// clip cuts s to at most n characters, ending with "…", and reports
+// whether it did.
+func clip(s string, n int) (string, bool) {
+	if utf8.RuneCountInString(s) <= n {
+		return s, false
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…", true
 }

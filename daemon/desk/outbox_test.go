@@ -257,3 +257,29 @@ func TestAnswerMovesTicketOn(t *testing.T) {
 		})
 	}
 }
+
+// An answer the desk cannot keep as it is (a note over the limit) is cut
+// and recorded, not refused: the ticket never waits on an answer that can
+// never be written.
+func TestOverlongAnswerIsCutNotLost(t *testing.T) {
+	fp := &fakePlugins{handleTicket: func(string, sdk.Ticket) (sdk.Reply, error) {
+		return sdk.Reply{Accept: true, Assignee: "Chen", Note: strings.Repeat("x", ticket.MaxDescription+50)}, nil
+	}}
+	e := newEnv(t, "", slatest.NewFakeClock(t0), fp)
+	tk := e.create(ticket.KindRepair, "valve")
+	e.waitStatus(tk.ID, ticket.StatusAcknowledged)
+	h, err := e.st.History(context.Background(), tk.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := false
+	for _, ev := range h {
+		cut = cut || (ev.Type == ticket.EventNote && strings.Contains(string(ev.Data), "answer was cut: note to"))
+	}
+	if !cut {
+		t.Errorf("no note of the cut: %v", e.types(tk.ID))
+	}
+	if fp.callsFor(tk.ID) != 1 {
+		t.Errorf("offered %d times, want once", fp.callsFor(tk.ID))
+	}
+}

@@ -215,11 +215,14 @@ type OutboxStore interface {
 	// UpdateEach records many plugins' answers in one write: it runs fn
 	// on each ticket of ids in turn, as Update would (fn sees the state
 	// the previous ones left; the events it returns are appended), and
-	// removes the outbox items acks, all in one transaction. A ticket
-	// that does not exist, or whose fn returns an error, is left unchanged
-	// with the error in its result; the others are written. The results
-	// are in the order of ids. A non-nil error means nothing was written.
-	UpdateEach(ctx context.Context, ids []string, fn func(i int, t *ticket.Ticket) ([]ticket.Event, error), acks []int64) ([]Updated, error)
+	// removes outbox items, all in one transaction: each of acks, and
+	// owned[i] (the offer ids[i] answers; 0 for none) only when ticket i
+	// was written or does not exist. A ticket that does not exist, or
+	// whose fn returns an error, is left unchanged with the error in its
+	// result (and a failed one keeps its item); the others are written.
+	// The results are in the order of ids. A non-nil error means nothing
+	// was written.
+	UpdateEach(ctx context.Context, ids []string, owned []int64, fn func(i int, t *ticket.Ticket) ([]ticket.Event, error), acks []int64) ([]Updated, error)
 }
 
 // Updated is the result of one ticket of OutboxStore.UpdateEach.

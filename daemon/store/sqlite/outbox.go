@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/switchboard-desk/switchboard/daemon/store"
@@ -183,14 +184,18 @@ func (s *Store) ackIn(ctx context.Context, tx *sql.Tx, seqs []int64) error {
 // ticket's own failure (not found, or fn's error) happens before anything
 // of it is written, so the others go on; any other failure abandons the
 // request.
-func (s *Store) UpdateEach(ctx context.Context, ids []string, fn func(i int, t *ticket.Ticket) ([]ticket.Event, error), acks []int64) ([]store.Updated, error) {
+func (s *Store) UpdateEach(ctx context.Context, ids []string, owned []int64, fn func(i int, t *ticket.Ticket) ([]ticket.Event, error), acks []int64) ([]store.Updated, error) {
 	if fn == nil {
 		return nil, fmt.Errorf("sqlite: update each: nil update function")
+	}
+	if len(owned) != len(ids) {
+		return nil, fmt.Errorf("sqlite: update each: %d owned items for %d tickets", len(owned), len(ids))
 	}
 	out := make([]store.Updated, len(ids))
 	var err error
 	if berr := s.submit(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		clear(out)
+		done := slices.Clone(acks)
 		for i, id := range ids {
 			var fnErr error
 			t, evs, uerr := s.update(ctx, tx, id, func(t *ticket.Ticket) ([]ticket.Event, error) {
@@ -201,14 +206,20 @@ func (s *Store) UpdateEach(ctx context.Context, ids []string, fn func(i int, t *
 			switch {
 			case uerr == nil:
 				out[i] = store.Updated{Ticket: t, Events: evs}
-			case fnErr != nil && uerr == fnErr, errors.Is(uerr, store.ErrNotFound):
+			case errors.Is(uerr, store.ErrNotFound):
 				out[i].Err = uerr
+			case fnErr != nil && uerr == fnErr:
+				out[i].Err = uerr
+				continue // its item stays
 			default:
 				err = uerr
 				return err
 			}
+			if owned[i] != 0 {
+				done = append(done, owned[i])
+			}
 		}
-		err = s.ackIn(ctx, tx, acks)
+		err = s.ackIn(ctx, tx, done)
 		return err
 	}); berr != nil {
 		err = berr
