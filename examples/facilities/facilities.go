@@ -124,39 +124,57 @@ func (d *Department) HandleTicket(_ context.Context, t sdk.Ticket) (sdk.Reply, e
 }
 
 // HandleEvent implements sdk.EventHandler. When a spill's promise is about
-// to break (sla.warning), the next cleaner takes over through the host
-// API. Events come at least once, a redelivery with the same ID and the
-// ticket as it is now: an event already handled is dropped by its ID.
+// to break (sla.warning), the next cleaner takes over from the one booked,
+// through the host API. Events come at least once — a redelivery has the
+// same ID, and the ticket as it is now — so the handling is made safe to
+// repeat twice over: an event handled is dropped by its ID, and the hand
+// over happens only while the booked cleaner still holds the spill (after
+// a restart of this process, which forgets the IDs, a redelivered warning
+// finds the next cleaner holding it and does nothing). An ID is remembered
+// only once handled: a call that failed is tried again on redelivery.
 func (d *Department) HandleEvent(ctx context.Context, ev sdk.Event) error {
 	h := d.currentHost()
 	t := ev.Ticket
-	if h == nil || ev.Type != "sla.warning" || t.Category != CategorySpill || !d.first(ev.ID) {
+	if h == nil || ev.Type != "sla.warning" || t.Category != CategorySpill || d.handled(ev.ID) {
 		return nil
 	}
-	next := after(d.settings.Get().Cleaners, t.Assignee)
-	if next == "" || next == t.Assignee {
+	cleaners := d.settings.Get().Cleaners
+	booked := pick(cleaners, t.ID)
+	next := after(cleaners, booked)
+	if t.Assignee != booked || next == "" || next == booked {
+		d.remember(ev.ID) // handed over already, by us or by a person
 		return nil
 	}
-	_, err := h.Assign(ctx, t.ID, next, "the spill is not cleaned up yet: "+next+" takes over from "+t.Assignee)
-	if code := sdk.HostErrorCodeOf(err); code == sdk.HostConflict || code == sdk.HostNotFound {
-		return nil // closed or gone meanwhile: nothing to do
+	_, err := h.Assign(ctx, t.ID, next, "the spill is not cleaned up yet: "+next+" takes over from "+booked)
+	switch sdk.HostErrorCodeOf(err) {
+	case "", sdk.HostConflict, sdk.HostNotFound: // done, or closed or gone meanwhile
+		d.remember(ev.ID)
+		return nil
 	}
-	return err
+	return err // redelivered later
 }
 
 // seenCap bounds the event IDs remembered; an ID older than that many
 // events is not redelivered in practice.
 const seenCap = 10000
 
-// first reports whether the event ID is new, and remembers it.
-func (d *Department) first(id string) bool {
+// handled reports whether the event ID was handled.
+func (d *Department) handled(id string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.seen[id]
+}
+
+// remember records the event ID as handled, forgetting the oldest beyond
+// seenCap.
+func (d *Department) remember(id string) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.seen == nil {
 		d.seen = make(map[string]bool, seenCap)
 	}
 	if d.seen[id] {
-		return false
+		return
 	}
 	if len(d.order) == seenCap {
 		delete(d.seen, d.order[0])
@@ -164,7 +182,6 @@ func (d *Department) first(id string) bool {
 	}
 	d.seen[id] = true
 	d.order = append(d.order, id)
-	return true
 }
 
 // after returns the cleaner after current in the list (the first when
