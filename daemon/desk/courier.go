@@ -54,7 +54,7 @@ type courier struct {
 	senders sync.WaitGroup
 
 	mu      sync.Mutex
-	gen     uint64                        // bumped by reset: results of older generations only acknowledge
+	gen     uint64                        // bumped by reset: older generations' items are not handed out again; their answers are still recorded
 	cursor  int64                         // highest outbox seq read
 	taken   int                           // items held
 	tickets map[string][]store.OutboxItem // per ticket: the item in flight, then those waiting behind it

@@ -20,9 +20,11 @@ import (
 // The errors are those of HandleTicket. An error wrapping ErrUnavailable
 // means the item was not surely handled: the plugin is not running, or its
 // stream broke or its process died with the item in flight (every item in
-// flight then gets ErrUnavailable and the plugin is restarted), or no ack
-// came within CallTimeout (the plugin is then killed and restarted, and
-// the error wraps ErrCallTimeout too). The caller keeps the item and
+// flight then gets ErrUnavailable and the plugin is restarted), or the
+// plugin is judged hung: it answered nothing for CallTimeout, or answered
+// everything sent before this item but not this one for CallTimeout (a
+// busy plugin working through a queue is not hung). It is then killed and
+// restarted, and the error wraps ErrCallTimeout too. The caller keeps the item and
 // delivers it again when OnState reports the plugin running. When ctx ends
 // first, its error is returned and the plugin is not blamed. An ack with
 // Err set is the plugin's own failure on the item; it comes with a nil
@@ -77,32 +79,40 @@ func (h *Host) deliverUnary(ctx context.Context, s *supervisor, inst *instance, 
 	return ack, err
 }
 
-// hungItem is how many CallTimeouts an item may wait for its ack while the
-// plugin keeps acknowledging others: a busy plugin queues items, a plugin
-// stuck on one ticket is restarted after this.
-const hungItem = 3
-
 // deliverStream sends d on the instance's work stream and waits for its
-// ack. The plugin is judged hung, killed and restarted, when the item has
-// no ack after CallTimeout and the plugin has acknowledged nothing for
-// CallTimeout either (it is stuck), or when the item has waited hungItem
-// CallTimeouts (it is stuck on this ticket while it answers others).
+// ack. An item may wait behind many others in a busy plugin, so its wait
+// alone proves nothing. The plugin is judged hung, killed and restarted,
+// when the item has no ack after CallTimeout and either the plugin has
+// acknowledged nothing for CallTimeout (it is stuck), or every item sent
+// before this one has been answered for CallTimeout while this one has
+// not (it is stuck on this ticket while it answers others).
 func (h *Host) deliverStream(ctx context.Context, s *supervisor, inst *instance, d sdk.Delivery) (sdk.Ack, error) {
 	dept, m := s.spec.Name, inst.mux
 	w, err := m.add(d)
 	if err != nil {
 		return sdk.Ack{}, unavailable(dept, err)
 	}
-	began := time.Now()
 	timer := time.NewTimer(h.opts.CallTimeout)
 	defer timer.Stop()
+	var first time.Time // when this item was first seen oldest
 	// hung reports whether the wait is over; if not, it re-arms the timer.
 	hung := func() bool {
 		idle := m.sinceProgress()
-		if idle >= h.opts.CallTimeout || time.Since(began) >= hungItem*h.opts.CallTimeout {
+		if idle >= h.opts.CallTimeout {
 			return true
 		}
-		timer.Reset(h.opts.CallTimeout - idle)
+		wait := h.opts.CallTimeout - idle
+		if m.oldest(w.d.ID) {
+			if first.IsZero() {
+				first = time.Now()
+			}
+			alone := time.Since(first)
+			if alone >= h.opts.CallTimeout {
+				return true
+			}
+			wait = min(wait, h.opts.CallTimeout-alone)
+		}
+		timer.Reset(wait)
 		return false
 	}
 	queued := false

@@ -124,14 +124,14 @@ func TestDeliverBusyIsNotHung(t *testing.T) {
 	opts.CallTimeout = time.Second
 	h := startHost(t, []pluginhost.Spec{spec("eng")}, opts)
 	first := waitState(t, h, "eng", pluginhost.StateRunning)
-	// 128 items of 100 ms on the plugin's few workers: ~3 s of work, the
+	// 128 items of 150 ms on the plugin's few workers: ~5 s of work, the
 	// last ones acknowledged well after CallTimeout.
 	var wg sync.WaitGroup
 	errs := make(chan error, 128)
 	for i := range 128 {
 		wg.Go(func() {
 			tid := fmt.Sprintf("T-%d", i)
-			if _, err := h.Deliver(context.Background(), "eng", ticket(uint64(i), tid, map[string]string{"sleep": "100ms"})); err != nil {
+			if _, err := h.Deliver(context.Background(), "eng", ticket(uint64(i), tid, map[string]string{"sleep": "150ms"})); err != nil {
 				errs <- fmt.Errorf("%s: %w", tid, err)
 			}
 		})

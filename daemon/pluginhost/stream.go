@@ -27,6 +27,7 @@ type streamMux struct {
 	mu      sync.Mutex
 	waiters map[uint64]*waiter
 	next    uint64
+	low     uint64        // no item below it waits (see oldest)
 	err     error         // why the stream ended; set once, with done
 	done    chan struct{} // closed when the stream has ended
 
@@ -77,6 +78,21 @@ func (m *streamMux) add(d sdk.Delivery) (*waiter, error) {
 	w.d = d
 	m.waiters[d.ID] = w
 	return w, nil
+}
+
+// oldest reports whether id is the oldest item still waiting for its ack:
+// every item sent before it has been answered. (Stream ids increase; low
+// only moves forward, so the check is cheap.)
+func (m *streamMux) oldest(id uint64) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for m.low < m.next {
+		if _, waiting := m.waiters[m.low]; waiting {
+			break
+		}
+		m.low++
+	}
+	return m.low >= id
 }
 
 // forget drops the waiter of id: its caller has stopped waiting, and a
