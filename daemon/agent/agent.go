@@ -283,9 +283,8 @@ func (a *Agent) Run(ctx context.Context) error {
 		defer schedMu.Unlock()
 		schedules.Stop()
 		schedules = next
-		// Its catch-up redoes the latest due run of each schedule, which
-		// is harmless: every run is idempotent.
-		next.Start(runCtx)
+		// No catch-up: the runs due so far were done by the old runner.
+		next.Resume(runCtx)
 	}
 
 	var shuttingDown bool

@@ -149,6 +149,29 @@ func (r *Runner) Start(ctx context.Context) {
 	r.mu.Unlock()
 }
 
+// Resume arms the timer without the catch-up: each schedule's next run is
+// its first after now. A reload starts the new schedules with it, since
+// the running desk has done the runs due so far (and a changed schedule's
+// latest nominal run, which never happened, must not be done now). Start
+// and Resume are exclusive: the first call wins.
+func (r *Runner) Resume(ctx context.Context) {
+	r.runMu.Lock()
+	defer r.runMu.Unlock()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.started {
+		return
+	}
+	r.started = true
+	r.ctx, r.cancel = context.WithCancel(ctx)
+	now := r.clock.Now()
+	for _, e := range r.entries {
+		r.advance(e, now)
+		r.log.Info("schedule armed", "schedule", e.plan.spec.Name, "next", e.run.Format(time.RFC3339))
+	}
+	r.arm()
+}
+
 // Stop cancels the timer and the context of a run in progress, and waits
 // for that run to return.
 func (r *Runner) Stop() {

@@ -432,3 +432,33 @@ func TestReportScheduleWritesFiles(t *testing.T) {
 		t.Fatalf("csv: %v %q", err, csv)
 	}
 }
+
+// TestResumeSkipsCatchUp: a reload's runner (Resume) does not redo or
+// invent a run due before now — a schedule moved from 09:00 to 10:00 at
+// 09:30 does not run "yesterday 10:00" — and runs at its next time.
+func TestResumeSkipsCatchUp(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "desk.db")
+	clock := slatest.NewFakeClock(sh(t, "2026-11-24 09:30"))
+	e := openDesk(t, path, clock)
+	defer e.close()
+	moved := inspection
+	moved.At = "10:00"
+	acts := &schedule.Actions{Desk: e.desk, Store: e.st, DataDir: filepath.Dir(path)}
+	r, err := schedule.New([]config.Schedule{moved}, cals(t), clock, acts.Run, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Resume(context.Background())
+	defer r.Stop()
+	if n := len(allTickets(t, e.st)); n != 0 {
+		t.Fatalf("after Resume: %d tickets, want none (no catch-up)", n)
+	}
+	clock.Set(sh(t, "2026-11-24 10:05"))
+	deadline := time.Now().Add(5 * time.Second)
+	for len(allTickets(t, e.st)) != 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("at 10:05: %d tickets, want today's 10:00 run (2)", len(allTickets(t, e.st)))
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
