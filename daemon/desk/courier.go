@@ -326,12 +326,21 @@ func (c *courier) write(batch []delivery) {
 		return c.d.answered(t, c.dept, answers[i].answer)
 	}, acks)
 	if err != nil {
-		// Nothing was written: the items stay in the outbox and go to the
-		// plugin again after a while (it drops them by id).
-		c.d.log.Error("dispatch: record plugin answers", "department", c.dept, "items", len(batch), "error", err)
-		for _, dl := range batch {
-			c.retry(dl.held, c.d.opts.RetryDelay)
+		// Nothing was written. Each item is written alone, so that one
+		// that cannot be written does not hold up the others; one that
+		// fails alone stays in the outbox and goes to the plugin again
+		// after a backoff (it drops it by id).
+		if len(batch) > 1 {
+			c.d.log.Warn("dispatch: record plugin answers: writing them one by one", "department", c.dept, "items", len(batch), "error", err)
+			for _, dl := range batch {
+				c.write([]delivery{dl})
+			}
+			return
 		}
+		dl := batch[0]
+		n := c.d.attempt(attemptKey(dl.item))
+		c.d.log.Error("dispatch: record plugin answer", "department", c.dept, "ticket", dl.item.TicketID, "attempt", n, "error", err)
+		c.retry(dl.held, c.d.backoff(n))
 		return
 	}
 	failed := map[*delivery]bool{}

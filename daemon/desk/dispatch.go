@@ -216,10 +216,7 @@ func (d *Desk) deliveryFailed(ctx context.Context, dept string, it store.OutboxI
 	}
 	id := it.TicketID
 	n := d.attempt(attemptKey(it))
-	delay := d.opts.RetryDelay << min(n-1, 16)
-	if delay > maxRetryDelay || delay <= 0 {
-		delay = maxRetryDelay
-	}
+	delay := d.backoff(n)
 	if !it.Offer {
 		d.log.Warn("notify plugin: failed, will retry", "department", dept, "ticket", id, "event", it.Event.Type, "attempt", n, "retry_in", delay, "error", cause)
 		return retryLater, delay
@@ -305,6 +302,16 @@ func (d *Desk) attempt(id string) int {
 	defer d.mu.Unlock()
 	d.attempts[id]++
 	return d.attempts[id]
+}
+
+// backoff is the wait before attempt n+1: RetryDelay doubled per attempt,
+// at most maxRetryDelay.
+func (d *Desk) backoff(n int) time.Duration {
+	delay := d.opts.RetryDelay << min(n-1, 16)
+	if delay > maxRetryDelay || delay <= 0 {
+		delay = maxRetryDelay
+	}
+	return delay
 }
 
 // attemptKey names what failed deliveries are counted for: a ticket's
