@@ -3,6 +3,11 @@ package desk_test
 import (
 	"context"
 	"fmt"
+	"github.com/switchboard-desk/switchboard/daemon/desk"
+	"github.com/switchboard-desk/switchboard/daemon/route"
+	"github.com/switchboard-desk/switchboard/daemon/store"
+	"github.com/switchboard-desk/switchboard/daemon/store/sqlite"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -282,4 +287,89 @@ func TestOverlongAnswerIsCutNotLost(t *testing.T) {
 	if fp.callsFor(tk.ID) != 1 {
 		t.Errorf("offered %d times, want once", fp.callsFor(tk.ID))
 	}
+}
+
+// poisonStore is a real SQLite store whose UpdateEach refuses any batch
+// holding one poisoned ticket, as a store that cannot write that ticket
+// would.
+type poisonStore struct {
+	*sqlite.Store
+	mu     sync.Mutex
+	poison string
+}
+
+func (p *poisonStore) UpdateEach(ctx context.Context, ids []string, owned []int64, fn func(int, *ticket.Ticket) ([]ticket.Event, error), acks []int64) ([]store.Updated, error) {
+	p.mu.Lock()
+	poison := p.poison
+	p.mu.Unlock()
+	if slices.Contains(ids, poison) {
+		return nil, fmt.Errorf("cannot write %s", poison)
+	}
+	return p.Store.UpdateEach(ctx, ids, owned, fn, acks)
+}
+
+// A batch of answers the store refuses is written again one by one: one
+// ticket that cannot be written does not hold up the others, and it is
+// written once the store takes it.
+func TestRefusedBatchIsIsolated(t *testing.T) {
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "desk.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ps := &poisonStore{Store: st, poison: "SB-3"}
+	// A long retry delay: without the one-by-one writing, the tickets
+	// batched with the poisoned one would wait for it.
+	j := newJournal()
+	j.setDown(true) // the answers then come in one burst, batched
+	dk := desk.New(desk.Options{Store: ps, Plugins: j, RetryDelay: 3 * time.Second})
+	dk.SetRules(route.New(testCfg.Routes, "service"), dayEngine(t), "service")
+	if err := dk.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		dk.Stop(ctx)
+	}()
+	for i := 0; i < 20; i++ {
+		if _, _, err := dk.Create(context.Background(), ticket.Ticket{Kind: ticket.KindRepair, Category: "valve",
+			Title: "Broken valve", Reporter: ticket.Reporter{Name: "Liu"}}, "", "agent"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	status := func(id string) ticket.Status {
+		tk, err := st.Get(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tk.Status
+	}
+	waitFor(t, "refused deliveries", func() bool { j.mu.Lock(); defer j.mu.Unlock(); return j.failed >= 20 })
+	j.setDown(false)
+	if err := dk.Redeliver(context.Background(), "engineering"); err != nil {
+		t.Fatal(err)
+	}
+	others := func() bool {
+		for i := 1; i <= 20; i++ {
+			if id := fmt.Sprintf("SB-%d", i); id != "SB-3" && status(id) != ticket.StatusAcknowledged {
+				return false
+			}
+		}
+		return true
+	}
+	deadline := time.Now().Add(2 * time.Second) // before any retry
+	for !others() {
+		if time.Now().After(deadline) {
+			t.Fatal("tickets batched with the poisoned one waited for it")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if s := status("SB-3"); s != ticket.StatusNew {
+		t.Fatalf("the poisoned ticket is %s, want still new", s)
+	}
+	ps.mu.Lock()
+	ps.poison = ""
+	ps.mu.Unlock()
+	waitFor(t, "the poisoned ticket acknowledged once the store takes it", func() bool { return status("SB-3") == ticket.StatusAcknowledged })
 }
