@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/switchboard-desk/switchboard/daemon/client"
 	"github.com/switchboard-desk/switchboard/daemon/ticket"
 )
 
@@ -13,26 +14,11 @@ func (c *ticketCLI) note(ctx context.Context, args []string) int {
 	cmd := c.newCommand("ticket", "note", "note ID --note TEXT [flags]")
 	var note string
 	cmd.fs.StringVar(&note, "note", "", "the note, recorded in the history (required)")
-	pos, code, ok := c.parse(cmd, args, 1)
-	if !ok {
-		return code
-	}
-	if strings.TrimSpace(note) == "" {
-		return c.usageError(cmd, "--note is required")
-	}
-	api, s, code, ok := c.connect(cmd)
-	if !ok {
-		return code
-	}
-	t, err := api.AddNote(ctx, pos[0], note)
-	if err != nil {
-		return c.fail(s, err)
-	}
-	if cmd.common.json {
-		return c.printJSON(t)
-	}
-	fmt.Fprintf(c.out, "Note added to %s (%s)\n", t.ID, c.state(t))
-	return exitOK
+	return c.work(cmd, args, "note", &note, func(api *client.Client, id string) (ticket.Ticket, error) {
+		return api.AddNote(ctx, id, note)
+	}, func(t ticket.Ticket) string {
+		return fmt.Sprintf("Note added to %s (%s)", t.ID, c.state(t))
+	})
 }
 
 // assign is `switchboard ticket assign ID --to NAME [--note TEXT]`.
@@ -41,26 +27,11 @@ func (c *ticketCLI) assign(ctx context.Context, args []string) int {
 	var to, note string
 	cmd.fs.StringVar(&to, "to", "", "who takes the ticket (required)")
 	cmd.fs.StringVar(&note, "note", "", "why, recorded in the history")
-	pos, code, ok := c.parse(cmd, args, 1)
-	if !ok {
-		return code
-	}
-	if strings.TrimSpace(to) == "" {
-		return c.usageError(cmd, "--to is required")
-	}
-	api, s, code, ok := c.connect(cmd)
-	if !ok {
-		return code
-	}
-	t, err := api.Assign(ctx, pos[0], to, note)
-	if err != nil {
-		return c.fail(s, err)
-	}
-	if cmd.common.json {
-		return c.printJSON(t)
-	}
-	fmt.Fprintf(c.out, "%s is now assigned to %s (status: %s, department: %s)\n", t.ID, dash(t.Assignee), t.Status, dash(t.Department))
-	return exitOK
+	return c.work(cmd, args, "to", &to, func(api *client.Client, id string) (ticket.Ticket, error) {
+		return api.Assign(ctx, id, to, note)
+	}, func(t ticket.Ticket) string {
+		return fmt.Sprintf("%s is now assigned to %s (status: %s, department: %s)", t.ID, dash(t.Assignee), t.Status, dash(t.Department))
+	})
 }
 
 // escalate is `switchboard ticket escalate ID --reason TEXT`.
@@ -68,25 +39,37 @@ func (c *ticketCLI) escalate(ctx context.Context, args []string) int {
 	cmd := c.newCommand("ticket", "escalate", "escalate ID --reason TEXT [flags]")
 	var reason string
 	cmd.fs.StringVar(&reason, "reason", "", "why, told to the people escalated to (required)")
+	return c.work(cmd, args, "reason", &reason, func(api *client.Client, id string) (ticket.Ticket, error) {
+		return api.Escalate(ctx, id, reason)
+	}, func(t ticket.Ticket) string {
+		return fmt.Sprintf("%s escalated (%s); 'switchboard sla explain %s' shows who was told", t.ID, c.state(t), t.ID)
+	})
+}
+
+// work runs a command that changes one ticket: it parses the ticket ID,
+// requires the flag named required (whose value is *value), makes the call
+// and prints the ticket's JSON with --json, else the line say gives.
+func (c *ticketCLI) work(cmd *command, args []string, required string, value *string,
+	call func(api *client.Client, id string) (ticket.Ticket, error), say func(ticket.Ticket) string) int {
 	pos, code, ok := c.parse(cmd, args, 1)
 	if !ok {
 		return code
 	}
-	if strings.TrimSpace(reason) == "" {
-		return c.usageError(cmd, "--reason is required")
+	if strings.TrimSpace(*value) == "" {
+		return c.usageError(cmd, "--"+required+" is required")
 	}
 	api, s, code, ok := c.connect(cmd)
 	if !ok {
 		return code
 	}
-	t, err := api.Escalate(ctx, pos[0], reason)
+	t, err := call(api, pos[0])
 	if err != nil {
 		return c.fail(s, err)
 	}
 	if cmd.common.json {
 		return c.printJSON(t)
 	}
-	fmt.Fprintf(c.out, "%s escalated (%s); 'switchboard sla explain %s' shows who was told\n", t.ID, c.state(t), t.ID)
+	fmt.Fprintln(c.out, say(t))
 	return exitOK
 }
 
