@@ -3,6 +3,9 @@
 package pluginhost_test
 
 import (
+	"bufio"
+	"errors"
+	"fmt"
 	"os/exec"
 	"runtime"
 	"sync"
@@ -11,8 +14,10 @@ import (
 	"time"
 
 	"github.com/switchboard-desk/switchboard/daemon/pluginhost"
-	"github.com/switchboard-desk/switchboard/internal/orphantest"
 )
+
+// prSetChildSubreaper is PR_SET_CHILD_SUBREAPER from <linux/prctl.h>.
+const prSetChildSubreaper = 36
 
 // TestPluginDiesWithDaemon runs a Host in a process of its own
 // (internal/testhost), kills that process with SIGKILL, and checks that
@@ -23,9 +28,9 @@ import (
 // to it rather than to PID 1: it can then reap the plugin and read how it
 // ended.
 func TestPluginDiesWithDaemon(t *testing.T) {
-	orphantest.Subreaper(t)
+	subreaper(t)
 	host := exec.Command(hostBin, pluginBin)
-	pid := orphantest.StartHost(t, host, testWriter{t})
+	pid := startTestHost(t, host)
 	if !alive(pid) {
 		t.Fatalf("plugin pid %d is not running before the host dies", pid)
 	}
@@ -35,10 +40,10 @@ func TestPluginDiesWithDaemon(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = host.Wait()
-	ws := orphantest.Reap(t, pid, waitTimeout)
-	t.Logf("plugin ended %s after the host was killed: %s", time.Since(killed).Round(time.Millisecond), orphantest.Describe(ws))
+	ws := reap(t, pid, waitTimeout)
+	t.Logf("plugin ended %s after the host was killed: %s", time.Since(killed).Round(time.Millisecond), describe(ws))
 	if !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
-		t.Errorf("plugin ended with %s, want killed by SIGKILL (the parent-death signal)", orphantest.Describe(ws))
+		t.Errorf("plugin ended with %s, want killed by SIGKILL (the parent-death signal)", describe(ws))
 	}
 }
 
@@ -75,3 +80,83 @@ func TestThreadExitsDoNotKillPlugins(t *testing.T) {
 
 // exitPollForTest is a comfortable multiple of the host's exit poll.
 const exitPollForTest = 100 * time.Millisecond
+
+// subreaper makes the test process the subreaper of its descendants for
+// the rest of the test.
+func subreaper(t *testing.T) {
+	t.Helper()
+	if _, _, errno := syscall.RawSyscall(syscall.SYS_PRCTL, prSetChildSubreaper, 1, 0); errno != 0 {
+		t.Skipf("prctl(PR_SET_CHILD_SUBREAPER): %v", errno)
+	}
+	t.Cleanup(func() { syscall.RawSyscall(syscall.SYS_PRCTL, prSetChildSubreaper, 0, 0) })
+}
+
+// startTestHost starts the test host and returns the plugin pid it
+// prints. The host is killed when the test ends, if it still runs.
+func startTestHost(t *testing.T, host *exec.Cmd) int {
+	t.Helper()
+	out, err := host.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	host.Stderr = testWriter{t}
+	if err := host.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = host.Process.Kill() })
+	line := make(chan string, 1)
+	go func() {
+		s := bufio.NewScanner(out)
+		s.Scan()
+		line <- s.Text()
+	}()
+	select {
+	case l := <-line:
+		var pid int
+		if _, err := fmt.Sscanf(l, "pid %d", &pid); err != nil || pid <= 0 {
+			t.Fatalf("host printed %q, want \"pid N\"", l)
+		}
+		return pid
+	case <-time.After(time.Minute):
+		t.Fatal("the host did not start the plugin within a minute")
+		return 0
+	}
+}
+
+// reap waits for the child pid to end and returns how it ended.
+func reap(t *testing.T, pid int, within time.Duration) syscall.WaitStatus {
+	t.Helper()
+	type result struct {
+		ws  syscall.WaitStatus
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		var ws syscall.WaitStatus
+		for {
+			_, err := syscall.Wait4(pid, &ws, 0, nil)
+			if !errors.Is(err, syscall.EINTR) {
+				done <- result{ws, err}
+				return
+			}
+		}
+	}()
+	select {
+	case r := <-done:
+		if r.err != nil {
+			t.Fatalf("wait4(%d): %v", pid, r.err)
+		}
+		return r.ws
+	case <-time.After(within):
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+		t.Fatalf("plugin pid %d still runs %s after its host was killed", pid, within)
+		return 0
+	}
+}
+
+func describe(ws syscall.WaitStatus) string {
+	if ws.Signaled() {
+		return fmt.Sprintf("killed by signal %d (%v)", int(ws.Signal()), ws.Signal())
+	}
+	return fmt.Sprintf("exit status %d", ws.ExitStatus())
+}
